@@ -1,0 +1,411 @@
+"""The jobs refbridge does, as Python functions: the command line is a thin layer over these.
+
+Each job takes plain arguments and a `Settings`, returns a report dataclass, never prints and
+never exits. Errors are the classes in `bridge.errors`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import arxiv_id
+from ._io import STDIN, atomic_write_text, read_input_text
+from .config import Settings, load_settings
+from .errors import Problems
+from .model import Reference
+from .progress import NO_PROGRESS, Progress
+from .readers import detect_format, read_inputs
+
+__all__ = [
+    "EnrichReport",
+    "FoundId",
+    "ImportReport",
+    "ResolveOptions",
+    "enrich_file",
+    "find_ids",
+    "import_references",
+    "pull",
+    "push",
+    "resolve_references",
+]
+
+
+@dataclass(frozen=True)
+class FoundId:
+    """An arXiv id found in an input, with where it was found."""
+
+    id: str
+    source: str
+    line: int | None
+
+
+@dataclass(frozen=True)
+class ResolveOptions:
+    """How to talk to arXiv and how to fill fields; the CLI's shared flags."""
+
+    offline: bool = False
+    refresh: bool = False
+    use_cache: bool = True
+    overwrite: bool = False
+    date_policy: str | None = None
+    """`first` or `latest`; None means the setting (default `first`)."""
+
+
+# ---------------------------------------------------------------------------- ids
+
+
+def find_ids(inputs: Iterable[str], problems: Problems | None = None) -> list[FoundId]:
+    """Every arXiv id in the inputs, first-seen order, no duplicates.
+
+    `.bib` inputs are read as BibTeX (so `eprint` + `archivePrefix` count and a googlebooks
+    eprint does not); everything else is scanned as text.
+    """
+    problems = problems if problems is not None else Problems()
+    seen: set[str] = set()
+    found: list[FoundId] = []
+
+    def add(identifier: str, source: str, line: int | None) -> None:
+        if identifier not in seen:
+            seen.add(identifier)
+            found.append(FoundId(identifier, source, line))
+
+    for name in inputs:
+        text = read_input_text(name)
+        source = "<stdin>" if name == STDIN else name
+        reader = detect_format(name, text)
+        if reader.name == "bibtex":
+            for ref in reader.read(text, source, problems):
+                if ref.arxiv_id:
+                    add(ref.versioned_id or ref.arxiv_id, source,
+                        ref.provenance.line if ref.provenance else None)
+            continue
+        line_starts = _line_starts(text)
+        for match in arxiv_id.find_ids(text):
+            add(match.arxiv_id.versioned, source, _line_of(line_starts, match.start))
+    return found
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    position = text.find("\n")
+    while position != -1:
+        starts.append(position + 1)
+        position = text.find("\n", position + 1)
+    return starts
+
+
+def _line_of(line_starts: list[int], offset: int) -> int:
+    from bisect import bisect_right
+
+    return bisect_right(line_starts, offset)
+
+
+# ---------------------------------------------------------------------------- resolve
+
+
+@contextmanager
+def _arxiv_client(settings: Settings, options: ResolveOptions,
+                  progress: Progress) -> Iterator[object]:
+    from .arxiv.cache import MetadataCache
+    from .arxiv.client import ArxivClient
+
+    cache = None
+    if options.use_cache:
+        path = settings.resolved_cache_path
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        cache = MetadataCache(path)
+    try:
+        yield ArxivClient(settings, cache=cache, offline=options.offline,
+                          refresh=options.refresh, progress=progress)
+    finally:
+        if cache is not None:
+            cache.close()
+
+
+def _needs_arxiv(ref: Reference) -> bool:
+    """Whether arXiv should be asked about a record.
+
+    Records with an id are looked up. Records without one are searched only when they came
+    from pasted text (no entry type): a `.bib` entry without an arXiv id is the user's own
+    journal paper or book, and stays as it is.
+    """
+    return bool(ref.arxiv_id) or ref.entry_type is None
+
+
+def resolve_references(refs: list[Reference], *, settings: Settings | None = None,
+                       options: ResolveOptions = ResolveOptions(),
+                       progress: Progress = NO_PROGRESS):
+    """Fill every record that names (or may be) an arXiv paper; returns a `ResolveReport`.
+
+    The report's `references` holds every input record, in input order, filled where
+    arXiv knew more; records that need no lookup pass through unchanged.
+    """
+    from .resolve import ResolveReport, resolve
+
+    settings = settings or load_settings()
+    wanted = [i for i, ref in enumerate(refs) if _needs_arxiv(ref)]
+    if not wanted:
+        return ResolveReport(references=list(refs), resolved=[], found_by_search=[],
+                             not_found=[], ambiguous=[], changes=[])
+    date_policy = options.date_policy or settings.date
+    with _arxiv_client(settings, options, progress) as client:
+        report = resolve([refs[i] for i in wanted], client, overwrite=options.overwrite,
+                         date_policy=date_policy, progress=progress)
+    merged = list(refs)
+    for index, filled in zip(wanted, report.references, strict=True):
+        merged[index] = filled
+    report.references = merged
+    return report
+
+
+# ---------------------------------------------------------------------------- import
+
+
+@dataclass
+class ImportReport:
+    """What `import_references` did."""
+
+    output: str
+    written: list[Reference] = field(default_factory=list)
+    already_in_output: list[Reference] = field(default_factory=list)
+    left_out: list[Reference] = field(default_factory=list)
+    """Records with nothing worth writing: an id arXiv does not know, an abstract no search
+    matched. They are listed so the user can act on them."""
+    resolution: object | None = None
+    problems: Problems = field(default_factory=Problems)
+
+    @property
+    def complete(self) -> bool:
+        res = self.resolution
+        return not self.left_out and not (res and (res.not_found or res.ambiguous))
+
+
+def _worth_writing(ref: Reference) -> bool:
+    # A record is kept if it carries bibliographic data of its own (a title, or a .bib
+    # entry); an id or an abstract alone that arXiv could not resolve would be a stub.
+    return bool(ref.title) or ref.entry_type is not None
+
+
+def import_references(inputs: list[str], output: str, *, fmt: str | None = None,
+                      settings: Settings | None = None,
+                      options: ResolveOptions = ResolveOptions(),
+                      citekey: str | None = None, strict: bool = False,
+                      progress: Progress = NO_PROGRESS) -> ImportReport:
+    """Read the inputs, resolve them through arXiv, and write them to `output`.
+
+    An existing BibTeX `output` is never rewritten: its bytes stay as they are, papers it
+    already holds (same arXiv id or key) are skipped, and new entries are appended with keys
+    that do not clash with its own.
+    """
+    from .readers.bibtex import parse_bib
+    from .writers import get_writer
+
+    settings = settings or load_settings()
+    problems = Problems(strict=strict)
+    refs = read_inputs(inputs, problems)
+    writer = get_writer(fmt, path=output)
+    report = ImportReport(output=output, problems=problems)
+    resolution = resolve_references(refs, settings=settings, options=options,
+                                     progress=progress)
+    report.resolution = resolution
+
+    candidates: list[Reference] = []
+    seen_ids: set[str] = set()
+    for ref in resolution.references:
+        if ref.arxiv_id and ref.arxiv_id in seen_ids:
+            continue
+        if ref.arxiv_id:
+            seen_ids.add(ref.arxiv_id)
+        (candidates if _worth_writing(ref) else report.left_out).append(ref)
+
+    existing_text = ""
+    taken_keys: set[str] = set()
+    if writer.name in ("bibtex", "biblatex") and Path(output).is_file():
+        existing_text = read_input_text(output, allow_empty=True)
+        document = parse_bib(existing_text, output, problems)
+        present_ids = {r.arxiv_id for r in document.references if r.arxiv_id}
+        taken_keys = {r.key for r in document.references if r.key}
+        for ref in candidates:
+            target = report.already_in_output if ref.arxiv_id in present_ids else report.written
+            target.append(ref)
+    else:
+        report.written = candidates
+
+    new_text = writer.to_string(_with_keys(report.written, citekey or settings.citekey,
+                                           taken_keys))
+    if existing_text:
+        separator = "" if existing_text.endswith("\n\n") else (
+            "\n" if existing_text.endswith("\n") else "\n\n")
+        new_text = existing_text + (separator + new_text if report.written else "")
+    atomic_write_text(output, new_text)
+    return report
+
+
+def _with_keys(refs: list[Reference], formula: str, taken: set[str]) -> list[Reference]:
+    from .citekeys import assign_keys
+
+    keyed = [ref.copy() for ref in refs]
+    assign_keys(keyed, formula=formula, taken=set(taken))
+    return keyed
+
+
+# ---------------------------------------------------------------------------- enrich
+
+
+@dataclass
+class EnrichReport:
+    """What `enrich_file` did (or, with dry_run, would do)."""
+
+    path: str
+    output: str | None
+    old_text: str
+    new_text: str
+    edits: dict[int, dict[str, str]] = field(default_factory=dict)
+    edited_keys: list[str] = field(default_factory=list)
+    resolution: object | None = None
+    problems: Problems = field(default_factory=Problems)
+
+    @property
+    def changed(self) -> bool:
+        return self.old_text != self.new_text
+
+    @property
+    def complete(self) -> bool:
+        res = self.resolution
+        return not (res and (res.not_found or res.ambiguous))
+
+    def diff(self) -> str:
+        """A unified diff from the file as it was to the file as enriched."""
+        target = self.output or self.path
+        return "".join(difflib.unified_diff(
+            self.old_text.splitlines(keepends=True), self.new_text.splitlines(keepends=True),
+            fromfile=self.path, tofile=target))
+
+
+# Fields that stand in for one another: an entry that has any of a group has that field.
+_EQUIVALENT_FIELDS = (
+    {"year", "date"},
+    {"archiveprefix", "eprinttype"},
+    {"primaryclass", "eprintclass"},
+    {"journal", "journaltitle"},
+    {"url", "howpublished"},
+)
+
+
+def _present(name: str, existing: set[str]) -> bool:
+    name = name.lower()
+    if name in existing:
+        return True
+    return any(name in group and group & existing for group in _EQUIVALENT_FIELDS)
+
+
+def _dialect_of(entry_type: str | None, fields: Iterable[str]) -> str:
+    names = {f.lower() for f in fields}
+    biblatex = entry_type == "online" or bool(names & {"eprinttype", "eprintclass", "date"})
+    return "biblatex" if biblatex else "bibtex"
+
+
+def enrich_file(path: str, *, output: str | None = None, dry_run: bool = False,
+                settings: Settings | None = None,
+                options: ResolveOptions = ResolveOptions(), strict: bool = False,
+                progress: Progress = NO_PROGRESS) -> EnrichReport:
+    """Fill the missing fields of every entry in a .bib file that names an arXiv paper.
+
+    Only the entries that change are re-rendered, and only in the fields that change; every
+    other byte stays as it was. The result goes to `output` (or back to `path` when output
+    is None), atomically; with `dry_run` nothing is written and the report carries the diff.
+    """
+    from .readers.bibtex import parse_bib
+    from .writers.bibtex import bibtex_fields
+
+    settings = settings or load_settings()
+    problems = Problems(strict=strict)
+    text = read_input_text(path)
+    document = parse_bib(text, path, problems)
+    targets = [i for i, ref in enumerate(document.references) if ref.arxiv_id]
+    resolution = resolve_references([document.references[i] for i in targets],
+                                    settings=settings, options=options, progress=progress)
+    edits: dict[int, dict[str, str]] = {}
+    edited_keys: list[str] = []
+    for index, filled in zip(targets, resolution.references, strict=True):
+        entry = document.entries[index]
+        existing = {name.lower() for name in entry.fields}
+        dialect = _dialect_of(entry.entry_type, entry.fields)
+        changes: dict[str, str] = {}
+        original_values = {name.lower(): value for name, value in entry.fields.items()}
+        for name, value in bibtex_fields(filled, dialect):
+            if not _present(name, existing):
+                changes[name] = value
+            elif options.overwrite and name.lower() in original_values and \
+                    original_values[name.lower()].strip() != value:
+                changes[name] = value
+        if changes:
+            edits[index] = changes
+            edited_keys.append(entry.key or f"entry at line {entry.line}")
+    new_text = document.render(edits) if edits else text
+    report = EnrichReport(path=path, output=output, old_text=text, new_text=new_text,
+                          edits=edits, edited_keys=edited_keys, resolution=resolution,
+                          problems=problems)
+    if not dry_run and (report.changed or (output and os.path.abspath(output)
+                                           != os.path.abspath(path))):
+        atomic_write_text(output or path, new_text)
+    return report
+
+
+# ---------------------------------------------------------------------------- Zotero
+
+
+def _zotero_client(settings: Settings):
+    from .zotero.api import ZoteroClient
+
+    return ZoteroClient(settings)
+
+
+def push(inputs: list[str], *, collection: str | None = None, tags: Iterable[str] = (),
+         dry_run: bool = False, settings: Settings | None = None,
+         options: ResolveOptions = ResolveOptions(), strict: bool = False,
+         progress: Progress = NO_PROGRESS):
+    """Resolve the inputs like `import_references`, then create the Zotero items missing.
+
+    Returns `(PushReport, ResolveReport)`. Papers already in the library are never created
+    again; with `collection` they are filed into it.
+    """
+    from .zotero import sync
+
+    settings = settings or load_settings()
+    problems = Problems(strict=strict)
+    refs = read_inputs(inputs, problems)
+    resolution = resolve_references(refs, settings=settings, options=options,
+                                    progress=progress)
+    pushable = [ref for ref in resolution.references if _worth_writing(ref)]
+    client = _zotero_client(settings)
+    try:
+        report = sync.push(pushable, client, collection=collection, tags=tuple(tags),
+                           dry_run=dry_run, index_path=settings.resolved_cache_path,
+                           progress=progress)
+    finally:
+        client.close()
+    return report, resolution
+
+
+def pull(output: str, *, collection: str | None = None, recursive: bool = False,
+         fmt: str | None = None, settings: Settings | None = None,
+         progress: Progress = NO_PROGRESS):
+    """Write a Zotero library, or one collection, to a BibTeX/BibLaTeX file."""
+    from .writers import get_writer
+    from .zotero import sync
+
+    settings = settings or load_settings()
+    writer = get_writer(fmt, path=output)
+    client = _zotero_client(settings)
+    try:
+        return sync.pull_to_file(client, output, collection=collection, recursive=recursive,
+                                 dialect=writer.name, progress=progress)
+    finally:
+        client.close()

@@ -1,0 +1,362 @@
+"""The `refbridge` command line: parse arguments, call `bridge.api`, print.
+
+Reports go to stdout, progress and messages to stderr. Exit codes (DESIGN.md): 0 all done;
+1 done, but some inputs could not be resolved; 2 bad usage or unreadable input; 3 a service
+failed after retries.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from . import api
+from .config import load_settings
+from .errors import InputError, Problems, RefbridgeError, ServiceError
+from .model import Reference
+
+__all__ = ["cli", "main"]
+
+EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE, EXIT_SERVICE = 0, 1, 2, 3
+
+
+class _RichProgress:
+    """A progress bar with an ETA on stderr, shown only once a stage has run for a second."""
+
+    def __init__(self, quiet: bool = False):
+        self._quiet = quiet
+        self._bar: Any = None
+        self._task: Any = None
+        self._pending: tuple[str, int | None] | None = None
+        self._started = 0.0
+        self._done = 0
+
+    def start(self, description: str, total: int | None) -> None:
+        self.finish()
+        self._pending = (description, total)
+        self._started = time.monotonic()
+        self._done = 0
+
+    def advance(self, steps: int = 1) -> None:
+        self._done += steps
+        if self._bar is None and self._pending and not self._quiet and \
+                time.monotonic() - self._started >= 1.0:
+            self._show()
+        if self._bar is not None:
+            self._bar.update(self._task, completed=self._done)
+
+    def _show(self) -> None:
+        from rich.console import Console
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                   TimeElapsedColumn, TimeRemainingColumn)
+
+        description, total = self._pending or ("working", None)
+        self._bar = Progress(TextColumn("{task.description}"), BarColumn(),
+                             MofNCompleteColumn(), TimeElapsedColumn(),
+                             TextColumn("ETA"), TimeRemainingColumn(),
+                             console=Console(stderr=True), transient=True)
+        self._bar.start()
+        self._task = self._bar.add_task(description, total=total, completed=self._done)
+
+    def finish(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+        self._bar = self._task = self._pending = None
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"refbridge: error: {message}", err=True)
+    sys.exit(code)
+
+
+def _run(job: Callable[[], int]) -> None:
+    """Run a command body, turning our errors into one line and the right exit code."""
+    try:
+        code = job()
+    except InputError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except ServiceError as exc:
+        _fail(f"{exc}. Nothing was lost: try again later, or use --offline.", EXIT_SERVICE)
+    except RefbridgeError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except KeyboardInterrupt:
+        _fail("interrupted; files already written are complete, the rest untouched", 130)
+    sys.exit(code)
+
+
+def _print_problems(problems: Problems) -> None:
+    for problem in problems:
+        click.echo(f"refbridge: warning: {problem}", err=True)
+
+
+def _label(ref: Reference) -> str:
+    where = f" ({ref.provenance})" if ref.provenance else ""
+    return f"{ref.describe()}{where}"
+
+
+def _ref_json(ref: Reference) -> dict[str, Any]:
+    return {"id": ref.versioned_id, "key": ref.key, "title": ref.title,
+            "source": ref.provenance.source if ref.provenance else None,
+            "line": ref.provenance.line if ref.provenance else None}
+
+
+def _resolution_summary(resolution: Any) -> dict[str, Any]:
+    if resolution is None:
+        return {}
+    return {
+        "resolved": [_ref_json(r) for r in resolution.resolved],
+        "found_by_search": [_ref_json(r) for r in resolution.found_by_search],
+        "not_found": [_ref_json(r) for r in resolution.not_found],
+        "ambiguous": [{"record": _ref_json(r), "candidates": [_ref_json(c) for c in cands]}
+                      for r, cands in resolution.ambiguous],
+        "changes": [{"record": c.label, "field": c.field, "old": c.old, "new": c.new}
+                    for c in resolution.changes],
+    }
+
+
+def _report_unresolved(resolution: Any) -> None:
+    if resolution is None:
+        return
+    for ref in resolution.not_found:
+        click.echo(f"refbridge: not found: {_label(ref)}", err=True)
+    for ref, candidates in resolution.ambiguous:
+        names = ", ".join(c.describe() for c in candidates)
+        click.echo(f"refbridge: ambiguous: {_label(ref)}; candidates: {names}", err=True)
+    click.echo(
+        f"refbridge: {len(resolution.resolved)} resolved, "
+        f"{len(resolution.found_by_search)} found by search, "
+        f"{len(resolution.not_found) + len(resolution.ambiguous)} not found", err=True)
+
+
+# ---------------------------------------------------------------------- shared options
+
+
+def _resolve_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    decorators = [
+        click.option("--offline", is_flag=True,
+                     help="Send no request: use what the inputs and the cache know."),
+        click.option("--refresh", is_flag=True,
+                     help="Ask arXiv again even for papers in the cache."),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
+        click.option("--overwrite", is_flag=True,
+                     help="Replace fields the input already has with arXiv's values."),
+        click.option("--date", "date_policy", type=click.Choice(["first", "latest"]),
+                     help="Date cited: first version (default) or latest version."),
+        click.option("--strict", is_flag=True, help="Treat warnings about the input as errors."),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def _json_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--json", "as_json", is_flag=True,
+                        help="Print a machine-readable report on stdout.")(command)
+
+
+def _format_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--format", "fmt",
+                        type=click.Choice(["bibtex", "biblatex", "csl-json"]),
+                        help="Output format (default: from the output file's suffix).")(command)
+
+
+def _options(offline: bool, refresh: bool, no_cache: bool, overwrite: bool,
+             date_policy: str | None) -> api.ResolveOptions:
+    return api.ResolveOptions(offline=offline, refresh=refresh, use_cache=not no_cache,
+                              overwrite=overwrite, date_policy=date_policy)
+
+
+def _print_json(data: dict[str, Any]) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+# ---------------------------------------------------------------------- commands
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="refbridge")
+def cli() -> None:
+    """Find arXiv papers in anything, resolve them, write BibTeX or Zotero items.
+
+    Every INPUT may be a file (.bib or text) or - for standard input.
+    """
+
+
+@cli.command("ids")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("--json", "as_json", is_flag=True, help="Print each id with its source and line.")
+def ids_command(inputs: tuple[str, ...], as_json: bool) -> None:
+    """Print every arXiv id found in the inputs, one per line, first-seen order.
+
+    Example:
+
+        refbridge ids samples/arxiv-listing-abstracts.txt refs.bib
+    """
+    def job() -> int:
+        problems = Problems()
+        found = api.find_ids(list(inputs), problems)
+        if as_json:
+            click.echo(json.dumps([{"id": f.id, "source": f.source, "line": f.line}
+                                   for f in found], indent=2))
+        else:
+            for item in found:
+                click.echo(item.id)
+        _print_problems(problems)
+        return EXIT_OK
+    _run(job)
+
+
+@cli.command("import")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("-o", "--output", required=True, help="File to write (.bib or .json).")
+@_format_option
+@click.option("--citekey", type=click.Choice(["auth-year-title", "bbt", "arxiv-id"]),
+              help="Formula for new citation keys (default: auth-year-title).")
+@_resolve_options
+@_json_option
+def import_command(inputs: tuple[str, ...], output: str, fmt: str | None, citekey: str | None,
+                   offline: bool, refresh: bool, no_cache: bool, overwrite: bool,
+                   date_policy: str | None, strict: bool, as_json: bool) -> None:
+    """Resolve the papers in the inputs through arXiv and write them to a file.
+
+    An existing .bib output keeps every byte: papers it already has are skipped and new
+    entries are appended.
+
+    Example:
+
+        refbridge import samples/arxiv-listing-abstracts.txt -o refs.bib
+    """
+    def job() -> int:
+        report = api.import_references(
+            list(inputs), output, fmt=fmt, settings=load_settings(),
+            options=_options(offline, refresh, no_cache, overwrite, date_policy),
+            citekey=citekey, strict=strict, progress=_RichProgress())
+        _print_problems(report.problems)
+        for ref in report.left_out:
+            click.echo(f"refbridge: left out (nothing to write): {_label(ref)}", err=True)
+        _report_unresolved(report.resolution)
+        click.echo(f"refbridge: wrote {len(report.written)} entries to {output}"
+                   + (f" ({len(report.already_in_output)} already there)"
+                      if report.already_in_output else ""), err=True)
+        if as_json:
+            _print_json({"output": output, "written": [_ref_json(r) for r in report.written],
+                         "already_in_output": [_ref_json(r) for r in report.already_in_output],
+                         "left_out": [_ref_json(r) for r in report.left_out],
+                         **_resolution_summary(report.resolution)})
+        return EXIT_OK if report.complete else EXIT_INCOMPLETE
+    _run(job)
+
+
+@cli.command("enrich")
+@click.argument("path", metavar="FILE.bib")
+@click.option("-o", "--output", help="Write the enriched file here.")
+@click.option("--in-place", is_flag=True, help="Rewrite FILE.bib itself (atomically).")
+@click.option("--dry-run", is_flag=True, help="Write nothing; print a unified diff.")
+@_resolve_options
+@_json_option
+def enrich_command(path: str, output: str | None, in_place: bool, dry_run: bool, offline: bool,
+                   refresh: bool, no_cache: bool, overwrite: bool, date_policy: str | None,
+                   strict: bool, as_json: bool) -> None:
+    """Fill missing fields of the entries that name an arXiv paper.
+
+    Every byte of the file that does not need to change stays as it was.
+
+    Example:
+
+        refbridge enrich samples/incomplete.bib --dry-run
+    """
+    if not dry_run and bool(output) == in_place:
+        raise click.UsageError("give exactly one of -o OUT and --in-place (or use --dry-run)")
+
+    def job() -> int:
+        report = api.enrich_file(
+            path, output=output, dry_run=dry_run, settings=load_settings(),
+            options=_options(offline, refresh, no_cache, overwrite, date_policy),
+            strict=strict, progress=_RichProgress())
+        _print_problems(report.problems)
+        _report_unresolved(report.resolution)
+        if as_json:
+            _print_json({"path": path, "output": output or (None if dry_run else path),
+                         "dry_run": dry_run, "edited": report.edited_keys,
+                         "diff": report.diff() if dry_run else None,
+                         **_resolution_summary(report.resolution)})
+        elif dry_run:
+            click.echo(report.diff(), nl=False)
+        verb = "would change" if dry_run else "changed"
+        click.echo(f"refbridge: {verb} {len(report.edited_keys)} entries", err=True)
+        return EXIT_OK if report.complete else EXIT_INCOMPLETE
+    _run(job)
+
+
+@cli.command("push")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("--collection", help="File the items in this collection (created if missing).")
+@click.option("--tag", "tags", multiple=True, help="Add this tag to new items (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Write nothing; show what would be created.")
+@_resolve_options
+@_json_option
+def push_command(inputs: tuple[str, ...], collection: str | None, tags: tuple[str, ...],
+                 dry_run: bool, offline: bool, refresh: bool, no_cache: bool, overwrite: bool,
+                 date_policy: str | None, strict: bool, as_json: bool) -> None:
+    """Resolve the inputs, then create the Zotero items the library does not have yet.
+
+    Needs ZOTERO_API_KEY (and ZOTERO_LIBRARY for a group library).
+
+    Example:
+
+        refbridge push samples/arxiv-listing-abstracts.txt --collection "Reading list"
+    """
+    def job() -> int:
+        report, resolution = api.push(
+            list(inputs), collection=collection, tags=tags, dry_run=dry_run,
+            settings=load_settings(),
+            options=_options(offline, refresh, no_cache, overwrite, date_policy),
+            strict=strict, progress=_RichProgress())
+        _report_unresolved(resolution)
+        verb = "would create" if dry_run else "created"
+        click.echo(f"refbridge: {verb} {len(report.created)}, already present "
+                   f"{len(report.already_present)}, filed {len(report.filed)}, "
+                   f"failed {len(report.failed)}", err=True)
+        for failure in report.failed:
+            click.echo(f"refbridge: failed: {failure}", err=True)
+        if as_json:
+            _print_json({"dry_run": dry_run, **report.as_json(),
+                         **_resolution_summary(resolution)})
+        incomplete = report.failed or resolution.not_found or resolution.ambiguous
+        return EXIT_INCOMPLETE if incomplete else EXIT_OK
+    _run(job)
+
+
+@cli.command("pull")
+@click.option("-o", "--output", required=True, help="The .bib file to write or update.")
+@click.option("--collection", help="Only this collection (default: the whole library).")
+@click.option("--recursive", is_flag=True, help="With --collection: its subcollections too.")
+@_format_option
+@_json_option
+def pull_command(output: str, collection: str | None, recursive: bool, fmt: str | None,
+                 as_json: bool) -> None:
+    """Write a Zotero library, or one collection, as BibTeX.
+
+    Pulling into an existing file updates only the entries Zotero changed.
+
+    Example:
+
+        refbridge pull --collection "Reading list" -o reading.bib
+    """
+    def job() -> int:
+        report = api.pull(output, collection=collection, recursive=recursive, fmt=fmt,
+                          settings=load_settings(), progress=_RichProgress())
+        click.echo(f"refbridge: {report.summary()}", err=True)
+        if as_json:
+            _print_json(report.as_json())
+        return EXIT_OK
+    _run(job)
+
+
+def main() -> None:
+    cli(prog_name="refbridge")

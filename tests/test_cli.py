@@ -1,0 +1,100 @@
+"""The command line's contract (DESIGN.md): output shape, one-line errors, exit codes."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bridge.cli import cli
+from tests.paths import REPO, SAMPLES
+
+LISTING_IDS = ["2310.13798", "2310.13548", "2307.11768", "2307.13702",
+               "2212.13768", "2212.09251", "2110.10802", "2011.01696"]
+
+
+def run(*args: str, input: str | bytes | None = None):
+    return CliRunner().invoke(cli, list(args), input=input)
+
+
+def test_ids_of_the_arxiv_listing_sample():
+    result = run("ids", str(SAMPLES / "arxiv-listing-abstracts.txt"))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == LISTING_IDS
+
+
+def test_ids_json_gives_source_and_line():
+    path = str(SAMPLES / "arxiv-listing-abstracts.txt")
+    result = run("ids", "--json", path)
+    found = json.loads(result.stdout)
+    assert [f["id"] for f in found] == LISTING_IDS
+    assert found[0] == {"id": "2310.13798", "source": path, "line": 2}
+    assert all(f["source"] == path and isinstance(f["line"], int) for f in found)
+
+
+def test_ids_from_stdin_keep_versions_and_drop_duplicates():
+    text = ("see arXiv:2310.13798v2 and https://arxiv.org/pdf/hep-th/9901001.pdf\n"
+            "again 10.48550/ARXIV.2310.13798v2, and arxiv.org/abs/2307.13702\n")
+    result = run("ids", "-", input=text)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == ["2310.13798v2", "hep-th/9901001", "2307.13702"]
+
+
+def test_ids_of_a_bib_file_read_as_bibtex():
+    result = run("ids", str(REPO / "samples" / "incomplete.bib"))
+    assert result.stdout.splitlines() == ["2310.13798", "2212.08073", "2306.16388v2",
+                                          "2307.13702"]
+
+
+def test_ids_across_inputs_first_seen_order(tmp_path: Path):
+    first = tmp_path / "a.txt"
+    first.write_text("2307.13702 then arXiv:2310.13798\n")
+    result = run("ids", str(first), str(SAMPLES / "arxiv-listing-abstracts.txt"))
+    assert result.stdout.splitlines()[:3] == ["2307.13702", "2310.13798", "2310.13548"]
+    assert len(result.stdout.splitlines()) == len(LISTING_IDS)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (None, "no such file"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "looks like a binary file, not text"),
+    (b"fine line\nbad \xe9 line\n", ":2: is not valid UTF-8 (byte 0xe9)"),
+    (b"  \n\n", "is empty"),
+])
+def test_unreadable_input_is_one_line_and_exit_2(tmp_path: Path, content, message):
+    path = tmp_path / "input.txt"
+    if content is not None:
+        path.write_bytes(content)
+    result = run("ids", str(path))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"refbridge: error: {path}")
+    assert message in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_directory_as_input(tmp_path: Path):
+    result = run("ids", str(tmp_path))
+    assert result.exit_code == 2
+    assert result.stderr == f"refbridge: error: {tmp_path}: is a directory, not a file\n"
+
+
+def test_enrich_needs_an_output_choice():
+    result = run("enrich", str(REPO / "samples" / "incomplete.bib"))
+    assert result.exit_code == 2
+    assert "give exactly one of -o OUT and --in-place" in result.stderr
+
+
+def test_usage_errors_exit_2():
+    assert run("ids").exit_code == 2
+    assert run("import", "x.txt").exit_code == 2          # -o missing
+    assert run("frobnicate").exit_code == 2
+
+
+def test_unknown_output_suffix_is_refused_before_any_request(tmp_path: Path, isolated_env):
+    result = run("import", str(SAMPLES / "arxiv-listing-abstracts.txt"), "--offline",
+                 "--no-cache", "-o", str(tmp_path / "out.docx"))
+    assert result.exit_code == 2
+    assert "unknown format" in result.stderr
+    assert not (tmp_path / "out.docx").exists()
