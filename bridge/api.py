@@ -338,12 +338,11 @@ def enrich_file(path: str, *, output: str | None = None, dry_run: bool = False,
         existing = {name.lower() for name in entry.fields}
         dialect = _dialect_of(entry.entry_type, entry.fields)
         changes: dict[str, str] = {}
-        original_values = {name.lower(): value for name, value in entry.fields.items()}
+        original = {name.lower(): value.strip() for name, value in entry.fields.items()}
         for name, value in bibtex_fields(filled, dialect):
-            if not _present(name, existing):
-                changes[name] = value
-            elif options.overwrite and name.lower() in original_values and \
-                    original_values[name.lower()].strip() != value:
+            missing = not _present(name, existing)
+            replaced = options.overwrite and original.get(name.lower(), value) != value
+            if missing or replaced:
                 changes[name] = value
         if changes:
             edits[index] = changes

@@ -107,7 +107,7 @@ def load_settings(
 ) -> Settings:
     """Resolve settings: `overrides` (from flags; None values ignored) > env > file > defaults.
 
-    >>> load_settings({"arxiv_delay": 0.5}, environ={}, config_file=Path("/nonexistent")).arxiv_delay
+    >>> load_settings({"arxiv_delay": 0.5}, environ={}, config_file=Path("/none")).arxiv_delay
     0.5
     >>> load_settings(environ={"REFBRIDGE_ARXIV_DELAY": "1"}, config_file=Path("/x")).arxiv_delay
     1.0

@@ -42,7 +42,7 @@ def test_ids_from_stdin_keep_versions_and_drop_duplicates():
 
 def test_ids_of_a_bib_file_read_as_bibtex():
     result = run("ids", str(REPO / "samples" / "incomplete.bib"))
-    assert result.stdout.splitlines() == ["2310.13798", "2212.08073", "2306.16388v2",
+    assert result.stdout.splitlines() == ["2310.13798", "2212.08073", "2306.16388v1",
                                           "2307.13702"]
 
 

@@ -23,10 +23,6 @@ the API reports versions: `published` is always v1's date, `updated` that versio
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any
-
 import pytest
 
 from bridge.arxiv.client import ArxivClient
@@ -36,14 +32,11 @@ from bridge.model import Author, Reference
 from bridge.readers.text import read_text
 from bridge.resolve import SEARCH_MAX_RESULTS, ResolveReport, pick, resolve
 from tests.paths import SAMPLES
+from tests.sample_papers import DECOYS, PAPERS, load_sample_papers
 from tests.servers.arxiv_server import (
     ArxivServer,
     arxiv_server_fixture,  # noqa: F401 - the fixture `arxiv_server`
 )
-
-DATA = json.loads((Path(__file__).parent / "data" / "sample_papers.json").read_text("utf-8"))
-PAPERS: dict[str, dict[str, Any]] = {p["id"]: p for p in DATA["papers"]}
-DECOYS: dict[str, dict[str, Any]] = {p["id"]: p for p in DATA["decoys"]}
 
 EXPECTED_IDS = {
     "abstracts-only.txt": ["2310.13798", "2307.13702", "2302.07459", "2212.09251", "2212.08073",
@@ -58,31 +51,9 @@ EXPECTED_IDS = {
 }
 
 
-def _api_versions(paper: dict[str, Any]) -> list[dict[str, Any]]:
-    first = paper["versions"][0]["date"]
-    return [
-        {
-            "id": f"{paper['id']}v{v['version']}",
-            "title": paper["title"],
-            "abstract": paper["abstract"],
-            "authors": paper["authors"],
-            "published": first,
-            "updated": v["date"],
-            "primary_category": paper["primary_category"],
-            "categories": paper["categories"],
-            "comment": paper.get("comment"),
-            "doi": paper.get("doi"),
-            "journal_ref": paper.get("journal_ref"),
-        }
-        for v in paper["versions"]
-    ]
-
-
 @pytest.fixture
 def server(arxiv_server: ArxivServer) -> ArxivServer:
-    for paper in [*PAPERS.values(), *DECOYS.values()]:
-        arxiv_server.add_papers(_api_versions(paper))
-    return arxiv_server
+    return load_sample_papers(arxiv_server)
 
 
 def _client(server: ArxivServer, retries: int = 4) -> ArxivClient:

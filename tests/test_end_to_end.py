@@ -1,0 +1,225 @@
+"""The commands end to end: the real CLI, the real arXiv client over sockets, the loopback arXiv
+server loaded with the samples' papers (tests/data/sample_papers.json)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bridge.cli import cli
+from bridge.names import format_bibtex_name, split_plain_name
+from bridge.readers.bibtex import parse_bib
+from tests.paths import REPO, SAMPLES
+from tests.sample_papers import PAPERS, load_sample_papers
+from tests.servers.arxiv_server import (
+    ArxivServer,
+    arxiv_server_fixture,  # noqa: F401 - the fixture `arxiv_server`
+)
+from tests.test_resolve_e2e import EXPECTED_IDS
+
+INCOMPLETE = REPO / "samples" / "incomplete.bib"
+
+
+@pytest.fixture
+def arxiv(arxiv_server: ArxivServer, isolated_env: Path,
+          monkeypatch: pytest.MonkeyPatch) -> ArxivServer:
+    monkeypatch.setenv("REFBRIDGE_ARXIV_URL", arxiv_server.url)
+    monkeypatch.setenv("REFBRIDGE_ARXIV_DELAY", "0.01")
+    return load_sample_papers(arxiv_server)
+
+
+def run(*args: str, input: str | None = None):
+    return CliRunner().invoke(cli, list(args), input=input)
+
+
+def entries(path: Path):
+    return parse_bib(path.read_text("utf-8"), str(path)).references
+
+
+@pytest.mark.parametrize("sample", sorted(EXPECTED_IDS))
+def test_import_resolves_every_paper_of_a_sample(arxiv: ArxivServer, tmp_path: Path,
+                                                 sample: str):
+    out = tmp_path / "refs.bib"
+    result = run("import", str(SAMPLES / sample), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    written = entries(out)
+    assert out.read_text("utf-8").count("archivePrefix = {arXiv},") == len(written)
+    assert [r.arxiv_id for r in written] == list(dict.fromkeys(EXPECTED_IDS[sample]))
+    for ref in written:
+        paper = PAPERS[ref.arxiv_id]
+        assert ref.title == paper["title"]
+        assert [a.display() for a in ref.authors] == paper["authors"]
+        assert ref.date == paper["versions"][0]["date"][:4]
+        assert ref.primary_category == paper["primary_category"]
+        assert ref.abstract
+    assert result.stderr.splitlines()[-2:] == [
+        f"refbridge: {len(written) if sample == 'arxiv-listing-abstracts.txt' else 0} resolved, "
+        f"{0 if sample == 'arxiv-listing-abstracts.txt' else len(written)} found by search, "
+        "0 not found",
+        f"refbridge: wrote {len(written)} entries to {out}",
+    ]
+
+
+def test_the_first_entry_is_arxivs_own_export_shape(arxiv: ArxivServer, tmp_path: Path):
+    out = tmp_path / "refs.bib"
+    run("import", "-", "-o", str(out), input="arXiv:2212.08073\n")
+    paper = PAPERS["2212.08073"]
+    authors = " and ".join(format_bibtex_name(split_plain_name(name), latex=True)
+                           for name in paper["authors"])
+    assert out.read_text("utf-8") == (
+        "@misc{bai2022constitutional,\n"
+        "  title = {Constitutional {AI}: Harmlessness from {AI} Feedback},\n"
+        f"  author = {{{authors}}},\n"
+        "  year = {2022},\n"
+        "  eprint = {2212.08073},\n"
+        "  archivePrefix = {arXiv},\n"
+        "  primaryClass = {cs.CL},\n"
+        "  doi = {10.48550/arXiv.2212.08073},\n"
+        "  url = {https://arxiv.org/abs/2212.08073},\n"
+        f"  abstract = {{{paper['abstract']}}},\n"
+        "}\n"
+    )
+
+
+def test_a_second_run_makes_no_request(arxiv: ArxivServer, tmp_path: Path):
+    sample = str(SAMPLES / "aggregator-listing.txt")
+    assert run("import", sample, "-o", str(tmp_path / "a.bib")).exit_code == 0
+    cold = len(arxiv.requests)
+    assert cold > 0
+    assert run("import", sample, "-o", str(tmp_path / "b.bib")).exit_code == 0
+    assert len(arxiv.requests) == cold
+    assert (tmp_path / "a.bib").read_bytes() == (tmp_path / "b.bib").read_bytes()
+
+
+def test_offline_with_a_cold_cache_lists_what_it_could_not_resolve(arxiv: ArxivServer,
+                                                                    tmp_path: Path):
+    out = tmp_path / "refs.bib"
+    result = run("import", "--offline", str(SAMPLES / "arxiv-listing-abstracts.txt"),
+                 "-o", str(out), "--json")
+    assert arxiv.requests == []
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert [r["id"] for r in report["not_found"]] == EXPECTED_IDS["arxiv-listing-abstracts.txt"]
+    assert "refbridge: not found: arXiv:2310.13798" in result.stderr
+
+
+def test_import_appends_to_an_existing_bib_without_touching_its_bytes(arxiv: ArxivServer,
+                                                                      tmp_path: Path):
+    out = tmp_path / "refs.bib"
+    shutil.copy(INCOMPLETE, out)
+    before = out.read_text("utf-8")
+    result = run("import", "-", "-o", str(out),
+                 input="arXiv:2310.13798 arXiv:2204.05862 arXiv:2212.08073\n")
+    assert result.exit_code == 0, result.stderr
+    after = out.read_text("utf-8")
+    assert after.startswith(before)
+    added = parse_bib(after[len(before):], "added").references
+    assert [r.arxiv_id for r in added] == ["2204.05862"]
+    assert "(2 already there)" in result.stderr
+
+
+def test_enrich_in_place_changes_only_the_arxiv_entries(arxiv: ArxivServer, tmp_path: Path):
+    path = tmp_path / "mine.bib"
+    shutil.copy(INCOMPLETE, path)
+    before = path.read_text("utf-8")
+    result = run("enrich", str(path), "--in-place")
+    assert result.exit_code == 0, result.stderr
+    after = path.read_text("utf-8")
+    old, new = parse_bib(before, "old"), parse_bib(after, "new")
+    assert [e.key for e in new.entries] == [e.key for e in old.entries]
+    # Everything outside the four arXiv entries is byte for byte what it was.
+    def outside(doc, text):
+        spans = [(e.start, e.end) for e in doc.entries if e.key != "knuth1984texbook"]
+        pieces, position = [], 0
+        for start, end in spans:
+            pieces.append(text[position:start])
+            position = end
+        return [*pieces, text[position:]]
+    assert outside(new, after) == outside(old, before)
+    refs = {r.key: r for r in new.references}
+    assert refs["kundu2023specific"].title == PAPERS["2310.13798"]["title"]
+    assert refs["bai2022constitutional"].authors[0].last == "Bai"
+    # The user's own values stay: the year and the journal line Google Scholar wrote.
+    assert refs["bai2022constitutional"].fields["journal"] == "arXiv preprint arXiv:2212.08073"
+    assert refs["durmus_opinions"].url == "https://arxiv.org/abs/2306.16388v1"
+    durmus = after[new.entries[2].start:new.entries[2].end]
+    assert durmus.count("itle = {Towards") == 1  # the user's own `Title`, not a second one
+    assert "\tTitle = {Towards" in durmus
+    assert refs["DBLP:journals/corr/abs-2307-13702"].title == PAPERS["2307.13702"]["title"]
+    # A second enrich finds nothing left to fill.
+    again = run("enrich", str(path), "--in-place")
+    assert again.exit_code == 0
+    assert path.read_text("utf-8") == after
+    assert "changed 0 entries" in again.stderr
+
+
+def test_enrich_dry_run_prints_a_diff_and_writes_nothing(arxiv: ArxivServer, tmp_path: Path):
+    path = tmp_path / "mine.bib"
+    shutil.copy(INCOMPLETE, path)
+    result = run("enrich", str(path), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert path.read_bytes() == INCOMPLETE.read_bytes()
+    assert result.stdout.startswith(f"--- {path}\n+++ {path}\n@@ ")
+    added = [line for line in result.stdout.splitlines() if line.startswith("+ ")]
+    removed = [line for line in result.stdout.splitlines()
+               if line.startswith("-") and not line.startswith("---")]
+    # Nothing of the user's goes: the only lines touched are last fields that gain a comma.
+    assert removed == ["-\tUrl = {https://arxiv.org/abs/2306.16388v1}}", "-  year      = {2023}"]
+    assert "+\tUrl = {https://arxiv.org/abs/2306.16388v1}," in result.stdout
+    assert "+  year      = {2023}," in result.stdout
+    assert "+  title = {Specific versus General Principles for Constitutional {AI}}," in added
+    assert "would change 4 entries" in result.stderr
+
+
+def test_enrich_to_another_file_leaves_the_original(arxiv: ArxivServer, tmp_path: Path):
+    out = tmp_path / "enriched.bib"
+    result = run("enrich", str(INCOMPLETE), "-o", str(out), "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["edited"] == ["kundu2023specific", "bai2022constitutional",
+                                "durmus_opinions", "DBLP:journals/corr/abs-2307-13702"]
+    assert {c["field"] for c in report["changes"]} >= {"title", "authors"}
+    assert out.read_text("utf-8") != INCOMPLETE.read_text("utf-8")
+
+
+def test_service_dying_mid_run_exits_3_and_keeps_the_old_output(arxiv: ArxivServer,
+                                                                tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch):
+    out = tmp_path / "refs.bib"
+    out.write_text("@misc{mine, title = {Keep me}}\n")
+    before = out.read_bytes()
+    monkeypatch.setenv("REFBRIDGE_CONFIG", str(_config(tmp_path, retries=2)))
+    arxiv.fail(503, times=10)
+    result = run("import", str(SAMPLES / "arxiv-listing-abstracts.txt"), "-o", str(out))
+    assert result.exit_code == 3
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("refbridge: error: ")
+    assert "503" in lines[0]
+    assert out.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".refs.bib")] == []
+
+
+def test_service_gone_entirely_exits_3(isolated_env: Path, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch):
+    with ArxivServer(corpus=False) as server:
+        url = server.url
+    monkeypatch.setenv("REFBRIDGE_ARXIV_URL", url)  # nothing listens there any more
+    monkeypatch.setenv("REFBRIDGE_ARXIV_DELAY", "0.01")
+    monkeypatch.setenv("REFBRIDGE_CONFIG", str(_config(tmp_path, retries=1)))
+    result = run("ids", "-", input="x")  # a command that needs no service still works
+    assert result.exit_code == 0
+    result = run("import", "-", "-o", str(tmp_path / "x.bib"), input="arXiv:2212.08073")
+    assert result.exit_code == 3
+    assert len(result.stderr.splitlines()) == 1
+    assert not (tmp_path / "x.bib").exists()
+
+
+def _config(tmp_path: Path, *, retries: int) -> Path:
+    config = tmp_path / "config.toml"
+    config.write_text(f"[arxiv]\nretries = {retries}\ntimeout = 2\n")
+    return config
