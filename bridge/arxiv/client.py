@@ -1,0 +1,411 @@
+"""A polite, batched arXiv API client: `ArxivClient.lookup(ids)` and `ArxivClient.search(q)`.
+
+What we take from the `arxiv` package (the ecosystem's client, DESIGN.md) and what we wrap:
+
+* **Taken:** its query vocabulary (`arxiv.Search`, `SortCriterion`, `SortOrder` give the
+  request parameters) and its Atom parser (`arxiv._feed.parse`, the module its own docs name
+  as the one place that turns an answer into `arxiv.Result` objects). `_feed.py` here turns
+  those `Result`s into our `Reference`.
+* **Wrapped:** the HTTP. `arxiv.Client` sends requests without a timeout, retries at once
+  with no backoff, never reads `Retry-After`, treats an empty *first* page as "no results"
+  (the API's sporadic empty answer is then silently a miss), and turns every non-200 into
+  one exception without the response. We need all of those, and one more thing it cannot
+  do: when arXiv refuses a whole `id_list` with HTTP 400 because of one malformed id, split
+  the batch to find that id instead of failing every id in it. So the requests go out
+  through one `httpx.Client` (one connection pool for the run) and the parsing goes back to
+  `arxiv`.
+
+Politeness, each knob from `Settings` (defaults in `config.py`):
+
+* `arxiv_delay` (3 s, arXiv's terms of use): the minimum gap between the end of one request
+  and the start of the next, for the whole process (every `ArxivClient` talking to the same
+  host shares the clock), retries included.
+* `arxiv_timeout` (30 s): every request has one.
+* `arxiv_retries` (5): how many times a failed request is tried again (so 1 + retries
+  attempts). Retried: HTTP 429 and 5xx, connection errors and timeouts, unreadable Atom, and
+  the empty page (HTTP 200, totalResults > start, no entries). The wait doubles from
+  `arxiv_delay` with jitter, and is never shorter than the server's `Retry-After` (seconds
+  or an HTTP date). A `Retry-After` longer than `MAX_WAIT` is not waited out: the client
+  gives up at once with `ArxivError`.
+* `arxiv_batch_size` (100): ids per `id_list` request, always with an explicit
+  `max_results` equal to the batch size.
+* The User-Agent names refbridge, its version and where to find it (`USER_AGENT`).
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from importlib.metadata import PackageNotFoundError, version
+from types import TracebackType
+from typing import ClassVar
+
+import arxiv
+import httpx
+
+from ..arxiv_id import ArxivId, parse
+from ..config import Settings, load_settings
+from ..errors import ArxivError, InvalidArxivId
+from ..model import Reference
+from ..progress import NO_PROGRESS, Progress
+from ._feed import Page, parse_page
+from .cache import MetadataCache
+
+__all__ = [
+    "MAX_WAIT",
+    "PROJECT_URL",
+    "USER_AGENT",
+    "ArxivClient",
+    "LookupResult",
+    "retry_after_seconds",
+]
+
+PROJECT_URL = "https://github.com/refbridge/refbridge"
+
+
+def _user_agent() -> str:
+    try:
+        ours = version("refbridge")
+    except PackageNotFoundError:
+        ours = "0"
+    return f"refbridge/{ours} (+{PROJECT_URL})"
+
+
+USER_AGENT = _user_agent()
+"""`refbridge/<version> (+<project url>)`, sent with every request."""
+
+MAX_WAIT = 300.0
+"""Longest wait (seconds) the client will sit out for one retry; a longer `Retry-After` fails."""
+
+_PAGE_LIMIT = 2000  # the API's largest page
+_ERROR_ENTRY = b"arxiv.org/api/errors#"
+
+
+@dataclass
+class LookupResult:
+    """What `lookup` found, keyed by the id as asked (normalised, versioned if asked so),
+    and the ids it did not find (unknown, malformed, or not in the cache when offline), in
+    the order they were asked."""
+
+    found: dict[str, Reference] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+
+
+class _Refused(Exception):
+    """HTTP 400: arXiv refused the query (for an id_list: some id in it is malformed)."""
+
+
+class _Pacer:
+    """The process-wide clock behind `arxiv_delay`: one per API host, shared by clients."""
+
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+    _pacers: ClassVar[dict[str, _Pacer]] = {}
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.last_end: float | None = None
+
+    @classmethod
+    def for_url(cls, url: str) -> _Pacer:
+        host = httpx.URL(url).netloc.decode("ascii", "replace")
+        with cls._lock:
+            return cls._pacers.setdefault(host, cls())
+
+    def wait(self, delay: float) -> None:
+        if self.last_end is not None:
+            remaining = self.last_end + delay - time.monotonic()
+            if remaining > 0:
+                time.sleep(remaining)
+
+
+def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a `Retry-After` header (delay-seconds or HTTP date), or None.
+
+    >>> retry_after_seconds("7")
+    7.0
+    >>> retry_after_seconds("Sun, 22 Nov 2026 20:00:30 GMT",
+    ...                     now=datetime(2026, 11, 22, 20, 0, 0, tzinfo=UTC))
+    30.0
+    >>> retry_after_seconds("soon") is None, retry_after_seconds("-3")
+    (True, 0.0)
+    """
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _chunks(items: list[ArxivId], size: int) -> Iterator[list[ArxivId]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+class ArxivClient:
+    """Batched, cached, polite access to the arXiv API.
+
+    `cache` (a `MetadataCache`, or None for no cache) answers what it knows without a
+    request; `offline=True` sends no request at all (whatever the cache does not know is
+    missing); `refresh=True` ignores cached answers but still stores the new ones.
+    """
+
+    requests_made: int
+    """HTTP requests actually sent by this client, retries and failed ones included."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        cache: MetadataCache | None = None,
+        offline: bool = False,
+        refresh: bool = False,
+        progress: Progress = NO_PROGRESS,
+    ):
+        self.settings = settings if settings is not None else load_settings()
+        self.cache = cache
+        self.offline = offline
+        self.refresh = refresh
+        self.progress = progress
+        self.requests_made = 0
+        self.url = self.settings.arxiv_url
+        self.delay = self.settings.arxiv_delay
+        """Seconds between the end of one request and the start of the next (whole process)."""
+        self.retries = self.settings.arxiv_retries
+        """Retries after the first attempt of a request."""
+        self.batch_size = self.settings.arxiv_batch_size
+        """Ids per id_list request (at most 100)."""
+        self._pacer = _Pacer.for_url(self.url)
+        self._http: httpx.Client | None = None
+
+    # -- lifecycle
+    def _client(self) -> httpx.Client:
+        if self._http is None:
+            self._http = httpx.Client(
+                headers={"User-Agent": USER_AGENT},
+                timeout=httpx.Timeout(self.settings.arxiv_timeout),
+                follow_redirects=True,
+            )
+        return self._http
+
+    def close(self) -> None:
+        """Close the connection (the cache belongs to the caller and stays open)."""
+        if self._http is not None:
+            self._http.close()
+            self._http = None
+
+    def __enter__(self) -> ArxivClient:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    # -- public calls
+    def lookup(self, ids: Iterable[str]) -> LookupResult:
+        """Metadata for every id (any accepted form; duplicates asked once).
+
+        Versioned asks (`2104.12255v1`) get that version; unversioned asks get the latest.
+        Raises ArxivError when a request still fails after the retries.
+        """
+        order: list[str] = []
+        asked: dict[str, ArxivId] = {}
+        for text in ids:
+            try:
+                aid = parse(text)
+            except InvalidArxivId:
+                key = text.strip()
+                if key not in order:
+                    order.append(key)
+                continue
+            key = str(aid)
+            if key not in asked:
+                asked[key] = aid
+                order.append(key)
+
+        found: dict[str, Reference] = {}
+        known_missing: set[str] = set()
+        todo: list[ArxivId] = []
+        for key, aid in asked.items():
+            if self.cache is not None and not self.refresh:
+                cached = self.cache.get(aid.id, aid.version)
+                if cached is not None:
+                    found[key] = cached
+                    continue
+                if self.cache.is_not_found(key):
+                    known_missing.add(key)
+                    continue
+            if not self.offline:
+                todo.append(aid)
+
+        batches = list(_chunks(todo, self.batch_size))
+        if batches:
+            self.progress.start("arXiv lookup", len(batches))
+            try:
+                for batch in batches:
+                    got, gone = self._lookup_batch(batch)
+                    if self.cache is not None:
+                        self.cache.store_lookup(got.items(), gone)
+                    found.update(got)
+                    self.progress.advance()
+            finally:
+                self.progress.finish()
+
+        return LookupResult(
+            found={key: found[key] for key in order if key in found},
+            missing=[key for key in order if key not in found],
+        )
+
+    def search(self, query: str, *, max_results: int = 10) -> list[Reference]:
+        """Run an arXiv `search_query` (`ti:`, `au:`, `abs:`, `AND`...); up to `max_results`
+        papers in the API's relevance order."""
+        if max_results <= 0 or not query.strip():
+            return []
+        if self.cache is not None and not self.refresh:
+            cached = self.cache.get_search(query, max_results)
+            if cached is not None:
+                return cached
+        if self.offline:
+            return []
+        search = arxiv.Search(query=query, max_results=max_results)
+        references: list[Reference] = []
+        start = 0
+        while len(references) < max_results:
+            size = min(max_results - len(references), _PAGE_LIMIT)
+            try:
+                page = self._fetch(self._params(search, start, size))
+            except _Refused as exc:
+                raise ArxivError(f"arXiv refused the search query {query!r} (HTTP 400)",
+                                 url=str(exc), status=400) from None
+            references += page.references
+            start += len(page.references)
+            if not page.references or start >= page.total:
+                break
+        if self.cache is not None:
+            self.cache.store_search(query, max_results, references)
+        return references
+
+    # -- batches
+    def _lookup_batch(self, batch: list[ArxivId]) -> tuple[dict[str, Reference], list[str]]:
+        search = arxiv.Search(id_list=[str(aid) for aid in batch], max_results=len(batch))
+        try:
+            page = self._fetch(self._params(search, 0, len(batch)))
+        except _Refused:
+            if len(batch) == 1:
+                return {}, [str(batch[0])]
+            # One malformed id makes arXiv refuse the whole list: bisect to find it.
+            middle = len(batch) // 2
+            left_found, left_missing = self._lookup_batch(batch[:middle])
+            right_found, right_missing = self._lookup_batch(batch[middle:])
+            return {**left_found, **right_found}, left_missing + right_missing
+        return _match(batch, page.references)
+
+    def _params(self, search: arxiv.Search, start: int, size: int) -> dict[str, str]:
+        return {
+            "search_query": search.query,
+            "id_list": ",".join(search.id_list),
+            "sortBy": search.sort_by.value,
+            "sortOrder": search.sort_order.value,
+            "start": str(start),
+            "max_results": str(size),
+        }
+
+    # -- HTTP
+    def _fetch(self, params: dict[str, str]) -> Page:
+        """One API answer, retried as the module docstring says; raises _Refused on HTTP 400."""
+        url = str(httpx.URL(self.url, params=params))
+        attempt = 0
+        while True:
+            status: int | None = None
+            hint: float | None = None
+            cause: Exception | None = None
+            try:
+                response = self._send(params)
+            except httpx.TimeoutException as exc:
+                problem, cause = f"no answer within {self.settings.arxiv_timeout:g} s", exc
+            except httpx.TransportError as exc:
+                problem, cause = f"connection failed ({exc.__class__.__name__}: {exc})", exc
+            else:
+                status = response.status_code
+                if status == 200:
+                    page = parse_page(response.content)
+                    if page.references:
+                        return page
+                    if _ERROR_ENTRY in response.content:
+                        # The classic API refused malformed ids with HTTP 200 and an error
+                        # entry; the 2026 one says 400. Both mean: some id is malformed.
+                        raise _Refused(url)
+                    if page.malformed:
+                        problem = "unreadable Atom"
+                    elif page.total > page.start:
+                        problem = f"empty page (totalResults {page.total}, no entries)"
+                    else:
+                        return page
+                elif status == 400:
+                    raise _Refused(url)
+                elif status == 429 or status >= 500:
+                    problem = f"HTTP {status}"
+                    hint = retry_after_seconds(response.headers.get("Retry-After"))
+                else:
+                    raise ArxivError(f"arXiv API answered HTTP {status}", url=url,
+                                     status=status, retry=attempt)
+            if attempt >= self.retries:
+                tries = f"{attempt + 1} attempt{'s' if attempt else ''}"
+                raise ArxivError(f"arXiv API failed after {tries}: {problem}",
+                                 url=url, status=status, retry=attempt) from cause
+            if hint is not None and hint > MAX_WAIT:
+                raise ArxivError(f"arXiv API answered {problem} and asks to wait {hint:g} s; "
+                                 "try again later", url=url, status=status,
+                                 retry=attempt) from cause
+            self._back_off(attempt, hint)
+            attempt += 1
+
+    def _back_off(self, attempt: int, hint: float | None) -> None:
+        base = max(self.delay, 0.01) * 2 ** attempt
+        wait = min(base * random.uniform(0.5, 1.0), MAX_WAIT)
+        time.sleep(max(wait, hint or 0.0))
+
+    def _send(self, params: dict[str, str]) -> httpx.Response:
+        with self._pacer.lock:
+            self._pacer.wait(self.delay)
+            self.requests_made += 1
+            try:
+                return self._client().get(self.url, params=params)
+            finally:
+                self._pacer.last_end = time.monotonic()
+
+
+def _match(batch: list[ArxivId], references: list[Reference]) -> tuple[dict[str, Reference],
+                                                                        list[str]]:
+    """Pair asked ids with returned entries: a versioned ask needs that exact version, an
+    unversioned ask takes the latest version returned for its base id."""
+    by_version: dict[tuple[str, int | None], Reference] = {}
+    latest: dict[str, Reference] = {}
+    for ref in references:
+        assert ref.arxiv_id is not None  # parse_page only yields entries with an id
+        by_version[(ref.arxiv_id, ref.arxiv_version)] = ref
+        best = latest.get(ref.arxiv_id)
+        if best is None or (ref.arxiv_version or 0) > (best.arxiv_version or 0):
+            latest[ref.arxiv_id] = ref
+    found: dict[str, Reference] = {}
+    missing: list[str] = []
+    for aid in batch:
+        ref = by_version.get((aid.id, aid.version)) if aid.version else latest.get(aid.id)
+        if ref is None:
+            missing.append(str(aid))
+        else:
+            found[str(aid)] = ref.copy()
+    return found, missing
