@@ -1,0 +1,572 @@
+"""LaTeX text <-> Unicode, and the escaping and title protection BibTeX output needs.
+
+Pure functions, no I/O. The rules where TeX itself leaves room for choice:
+
+* Dashes: `--` decodes to an en dash and `---` to an em dash, because that is what TeX
+  prints; `unicode_to_latex` writes them back the same way.
+* `~` (a tie) decodes to a plain space; a no-break space encodes to `~`.
+* Quotes: ````` `` ````` and `''` decode to curly double quotes; single `` ` `` and `'` stay
+  ASCII (they are apostrophes far more often than quotes), so `’` encodes to `'` and comes
+  back as `'`.
+* Math: a `$...$` span (pandoc's rule: the opening `$` is followed by a non-space, the
+  closing `$` is preceded by a non-space and not followed by a digit) is kept verbatim,
+  dollars included. One exception: a span holding a single Greek letter command
+  (`$\\alpha$`) decodes to the letter, and Greek letters encode to that span, so Greek
+  survives a round trip and LaTeX can typeset it.
+* Unknown commands are kept verbatim (with the brace group right after them), so nothing
+  is silently lost.
+* Never apply these to URLs or DOIs: `~` and `--` are meaningful there.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = [
+    "balance_braces",
+    "escape_specials",
+    "latex_to_unicode",
+    "protect_title",
+    "unicode_to_latex",
+]
+
+# Accent commands and the combining mark each one puts on its argument.
+_ACCENTS: dict[str, str] = {
+    '"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303",
+    "=": "\u0304", ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b",
+    "c": "\u0327", "k": "\u0328", "r": "\u030a", "d": "\u0323", "b": "\u0331",
+}
+_MARK_TO_ACCENT = {mark: name for name, mark in _ACCENTS.items()}
+# What an accent with an empty argument (`\^{}`) prints.
+_BARE_ACCENT = {"^": "^", "~": "~", "`": "`", "'": "'", '"': '"'}
+
+# Letters that are commands of their own (BibTeX calls `{\ss}` etc. "special characters").
+_LETTERS: dict[str, str] = {
+    "ss": "ß", "o": "ø", "O": "Ø", "aa": "å", "AA": "Å", "ae": "æ", "AE": "Æ",
+    "oe": "œ", "OE": "Œ", "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ", "dh": "ð", "DH": "Ð",
+    "th": "þ", "TH": "Þ", "ng": "ŋ", "NG": "Ŋ", "dj": "đ", "DJ": "Đ",
+}
+_LETTER_TO_COMMAND = {char: name for name, char in _LETTERS.items()}
+
+_SYMBOLS: dict[str, str] = {
+    "textendash": "–", "textemdash": "—", "ldots": "…", "dots": "…", "textellipsis": "…",
+    "textquoteleft": "‘", "textquoteright": "’", "textquotedblleft": "“",
+    "textquotedblright": "”", "textasciitilde": "~", "textasciicircum": "^",
+    "textbackslash": "\\", "textunderscore": "_", "textbraceleft": "{",
+    "textbraceright": "}", "textbar": "|", "textless": "<",
+    "textgreater": ">", "copyright": "©", "textcopyright": "©", "textregistered": "®",
+    "texttrademark": "™", "textdegree": "°", "S": "§", "P": "¶", "pounds": "£",
+    "euro": "€", "LaTeX": "LaTeX", "TeX": "TeX", "BibTeX": "BibTeX", "relax": "",
+    "quad": " ", "qquad": " ", "newblock": " ",
+}
+# Control symbols that print a character (or nothing: `\-` is a discretionary hyphen).
+_CONTROL_SYMBOLS = {
+    "&": "&", "%": "%", "$": "$", "#": "#", "_": "_", "{": "{", "}": "}", " ": " ",
+    ",": " ", ";": " ", ":": " ", "!": "", "-": "", "/": "", "\\": " ", "@": "",
+}
+# Commands that only format their argument: the argument's text is what is kept.
+_FORMATTING = frozenset({
+    "textit", "emph", "textbf", "textrm", "textsc", "textsf", "texttt", "textup",
+    "textsl", "textmd", "textnormal", "mbox", "hbox", "text", "NoCaseChange",
+    "MakeUppercase", "MakeLowercase", "enquote",
+})
+# Commands whose argument is verbatim text (a `~` in a URL is a tilde).
+_VERBATIM = frozenset({"url", "nolinkurl", "path"})
+
+_GREEK_TEXT = (
+    "alpha beta gamma delta varepsilon zeta eta theta iota kappa lambda mu nu xi pi rho "
+    "sigma tau upsilon varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon "
+    "Phi Psi Omega epsilon vartheta phi varsigma varrho varpi"
+)
+_GREEK_COMMANDS = _GREEK_TEXT.split()
+_GREEK_LETTERS = (
+    "αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΥΦΨΩϵϑϕςϱϖ"
+)
+_GREEK: dict[str, str] = dict(zip(_GREEK_COMMANDS, _GREEK_LETTERS, strict=True))
+_GREEK_TO_COMMAND = {char: name for name, char in _GREEK.items()}
+_GREEK_SPAN = re.compile(r"\$\\([A-Za-z]+)\s*\$")
+
+# Unicode punctuation and spaces with a LaTeX spelling (everything else is left as is).
+_PUNCTUATION = {
+    "–": "--", "—": "---", "“": "``", "”": "''", "‘": "`", "’": "'", "\u00a0": "~",
+    "…": "\\ldots{}",
+}
+
+
+def _math_end(text: str, start: int) -> int | None:
+    """Index just past the math span opening at text[start] == '$', or None if not math."""
+    double = text.startswith("$$", start)
+    opener = 2 if double else 1
+    body = start + opener
+    if body >= len(text) or text[body].isspace():
+        return None
+    i = body
+    while i < len(text):
+        char = text[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "\n" and not double and text[i + 1 : i + 2] == "\n":
+            return None  # a paragraph break ends any hope of a closing dollar
+        if char == "$":
+            if double:
+                if text.startswith("$$", i) and i > body:
+                    return i + 2
+                i += 1
+                continue
+            if text[i - 1].isspace() or text[i + 1 : i + 2].isdigit():
+                # pandoc: not a closer; the opening dollar was a plain dollar sign
+                return None
+            return i + 1
+        i += 1
+    return None
+
+
+def _math_spans(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of every math span in text, by the pandoc rule above."""
+    spans = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "$":
+            end = _math_end(text, i)
+            if end is not None:
+                spans.append((i, end))
+                i = end
+                continue
+        i += 1
+    return spans
+
+
+def _apply_accent(mark: str, argument: str, name: str) -> str:
+    if not argument:
+        return _BARE_ACCENT.get(name, mark)
+    first = {"ı": "i", "ȷ": "j"}.get(argument[0], argument[0])
+    return unicodedata.normalize("NFC", first + mark) + argument[1:]
+
+
+class _Decoder:
+    """A small recursive scanner over LaTeX text; `decode` returns Unicode."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.pos = 0
+
+    def decode(self, *, in_group: bool = False) -> str:
+        text = self.text
+        out: list[str] = []
+        while self.pos < len(text):
+            char = text[self.pos]
+            if char == "}":
+                if in_group:
+                    self.pos += 1
+                    return "".join(out)
+                out.append(char)  # a stray closer: keep it, the writer will refuse it
+                self.pos += 1
+            elif char == "{":
+                self.pos += 1
+                out.append(self.decode(in_group=True))
+            elif char == "\\":
+                out.append(self._command())
+            elif char == "$":
+                end = _math_end(text, self.pos)
+                if end is None:
+                    out.append("$")
+                    self.pos += 1
+                else:
+                    span = text[self.pos : end]
+                    greek = _GREEK_SPAN.fullmatch(span)
+                    if greek and greek.group(1) in _GREEK:
+                        out.append(_GREEK[greek.group(1)])
+                    else:
+                        out.append(span)
+                    self.pos = end
+            elif char == "~":
+                out.append(" ")
+                self.pos += 1
+            elif char == "-" and text.startswith("---", self.pos):
+                out.append("—")
+                self.pos += 3
+            elif char == "-" and text.startswith("--", self.pos):
+                out.append("–")
+                self.pos += 2
+            elif char == "`" and text.startswith("``", self.pos):
+                out.append("“")
+                self.pos += 2
+            elif char == "'" and text.startswith("''", self.pos):
+                out.append("”")
+                self.pos += 2
+            elif char.isspace():
+                while self.pos < len(text) and text[self.pos].isspace():
+                    self.pos += 1
+                out.append(" ")
+            else:
+                out.append(char)
+                self.pos += 1
+        return "".join(out)
+
+    def _name(self) -> str:
+        """Read a control sequence name after the backslash at self.pos."""
+        text = self.text
+        start = self.pos + 1
+        end = start
+        while end < len(text) and text[end].isascii() and text[end].isalpha():
+            end += 1
+        if end == start:
+            end = min(start + 1, len(text))
+        self.pos = end
+        return text[start:end]
+
+    def _skip_spaces(self) -> None:
+        while self.pos < len(self.text) and self.text[self.pos] in " \t\n":
+            self.pos += 1
+
+    def _argument(self) -> str:
+        """Decode one macro argument: a group, a command, or one character."""
+        self._skip_spaces()
+        if self.pos >= len(self.text):
+            return ""
+        char = self.text[self.pos]
+        if char == "{":
+            self.pos += 1
+            return self.decode(in_group=True)
+        if char == "\\":
+            return self._command()
+        if char == "}":
+            return ""
+        self.pos += 1
+        return char
+
+    def _command(self) -> str:
+        start = self.pos
+        name = self._name()
+        if name in _ACCENTS:
+            return _apply_accent(_ACCENTS[name], self._argument(), name)
+        if name in _CONTROL_SYMBOLS:
+            return _CONTROL_SYMBOLS[name]
+        if name in _LETTERS or name in _SYMBOLS:
+            self._skip_spaces()
+            if self.text.startswith("{}", self.pos):
+                self.pos += 2
+            return _LETTERS.get(name) or _SYMBOLS[name]
+        if name in _VERBATIM:
+            self._skip_spaces()
+            if self.text.startswith("{", self.pos):
+                end = _group_end(self.text, self.pos)
+                inner = self.text[self.pos + 1 : end - 1]
+                self.pos = end
+                return inner
+            return ""
+        if name == "href":
+            self._skip_spaces()
+            if self.text.startswith("{", self.pos):
+                self.pos = _group_end(self.text, self.pos)  # the link target is dropped
+            return self._argument()
+        if name in _FORMATTING:
+            return self._argument()
+        # Unknown: keep it, and keep a brace group glued to it, verbatim.
+        if self.text.startswith("{", self.pos):
+            end = _group_end(self.text, self.pos)
+            self.pos = end
+        return self.text[start : self.pos]
+
+
+def _group_end(text: str, start: int) -> int:
+    depth = 0
+    i = start
+    while i < len(text):
+        char = text[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return len(text)
+
+
+def latex_to_unicode(text: str) -> str:
+    """Decode LaTeX accents, special letters and grouping braces into Unicode text.
+
+    >>> latex_to_unicode(r'{\\"o} \\"{o} \\'e {\\v C}aslav \\c{c} {\\ss} \\o{} {\\aa}')
+    'ö ö é Časlav ç ß ø å'
+    >>> latex_to_unicode(r"{Adam{\\'o}w}, V.~Z.")
+    'Adamów, V. Z.'
+    >>> latex_to_unicode(r"Pages 1--3 --- {AI} \\& $\\alpha_1 + \\beta$ at 50\\%")
+    'Pages 1–3 — AI & $\\\\alpha_1 + \\\\beta$ at 50%'
+    >>> latex_to_unicode(r"Ram{\\'{\\i}}rez and $\\alpha$-decay")
+    'Ramírez and α-decay'
+    """
+    return _Decoder(text).decode()
+
+
+def _encode_char(char: str) -> str:
+    if char.isascii():
+        return char
+    if char in _LETTER_TO_COMMAND:
+        return "{\\" + _LETTER_TO_COMMAND[char] + "}"
+    if char in _PUNCTUATION:
+        return _PUNCTUATION[char]
+    if char in _GREEK_TO_COMMAND:
+        return "$\\" + _GREEK_TO_COMMAND[char] + "$"
+    if unicodedata.normalize("NFC", char) != char:
+        return char  # e.g. the Angstrom sign: spelling it as Å would change the character
+    decomposed = unicodedata.normalize("NFD", char)
+    base, marks = decomposed[0], decomposed[1:]
+    if not marks or not base.isascii() or not base.isalpha():
+        return char
+    if any(mark not in _MARK_TO_ACCENT for mark in marks):
+        return char
+    # `{\'i}`, not `{\'\i}`: biber decodes accents on `\i` to a dotless i plus a combining
+    # mark, which pdflatex cannot typeset; with T1 fonts `\'i` is the proper glyph.
+    body = base
+    if base + "".join(marks) in ("a\u030a", "A\u030a"):
+        return "{\\" + ("aa" if base == "a" else "AA") + "}"
+    for mark in marks:
+        name = _MARK_TO_ACCENT[mark]
+        if len(body) == 1:
+            # a letter-named accent needs a space before its argument: {\v C}
+            body = "\\" + name + (" " if name.isalpha() else "") + body
+        else:
+            body = "\\" + name + "{" + body + "}"
+    return "{" + body + "}"
+
+
+def unicode_to_latex(text: str) -> str:
+    """Encode non-ASCII characters as LaTeX, the way BibTeX tools write them.
+
+    ASCII (and so any LaTeX already in the text) is left alone, as are math spans and
+    characters LaTeX has no spelling for.
+
+    >>> print(unicode_to_latex("Sören Časlav Ramírez Çelik Weiß Søren Ångström"))
+    S{\\"o}ren {\\v C}aslav Ram{\\'i}rez {\\c C}elik Wei{\\ss} S{\\o}ren {\\AA}ngstr{\\"o}m
+    >>> print(unicode_to_latex("α-decay — 1–3 “quoted” Nguyễn, $π$Test"))
+    $\\alpha$-decay --- 1--3 ``quoted'' Nguy{\\~{\\^e}}n, ${\\pi}$Test
+    """
+    spans = _math_spans(text)
+    out: list[str] = []
+    last = 0
+    for start, end in [*spans, (len(text), len(text))]:
+        out.extend(_encode_char(char) for char in text[last:start])
+        # Inside math only Greek letters change: LaTeX's math fonts do not take UTF-8 ones.
+        out.extend(
+            "{\\" + _GREEK_TO_COMMAND[char] + "}" if char in _GREEK_TO_COMMAND else char
+            for char in text[start:end]
+        )
+        last = end
+    return "".join(out)
+
+
+_SPECIALS = "&%$#_"
+_SPECIALS_IN_MATH = "&%#"
+
+
+def escape_specials(text: str) -> str:
+    """Backslash-escape `& % $ # _` (and a bare `^`) that are not already escaped.
+
+    Math spans (pandoc's rule, see the module docstring) keep `$`, `_` and `^`; `&`, `%`
+    and `#` are escaped even there because they are never meant literally in a title's
+    inline math. Backslash commands and braces are left alone, so the function is
+    idempotent and safe on text that is already LaTeX.
+
+    >>> print(escape_specials("R&D: 50% of #1 snake_case costs $5, not $10"))
+    R\\&D: 50\\% of \\#1 snake\\_case costs \\$5, not \\$10
+    >>> print(escape_specials(r"Bounds on $\\alpha_s$ & $x^2$ in 10^6 runs \\& more"))
+    Bounds on $\\alpha_s$ \\& $x^2$ in 10\\^{}6 runs \\& more
+    """
+    spans = _math_spans(text)
+    out: list[str] = []
+    i = 0
+    span_index = 0
+    while i < len(text):
+        if span_index < len(spans) and i == spans[span_index][0]:
+            start, end = spans[span_index]
+            body = text[start:end]
+            out.append(re.sub(r"(?<!\\)([&%#])", r"\\\1", body))
+            i = end
+            span_index += 1
+            continue
+        char = text[i]
+        if char == "\\":
+            out.append(text[i : i + 2])
+            i += 2
+            continue
+        if char in _SPECIALS:
+            out.append("\\" + char)
+        elif char == "^":
+            out.append("\\^{}")
+        else:
+            out.append(char)
+        i += 1
+    return "".join(out)
+
+
+def balance_braces(text: str) -> str:
+    """Spell out braces that have no partner as `\\textbraceleft{}`/`\\textbraceright{}`.
+
+    BibTeX cannot read a field whose braces do not balance, even escaped ones (`\\{`
+    counts too); a lone brace in free text is a literal character, and these commands print
+    it without being one. Matched braces are left alone as grouping.
+
+    >>> print(balance_braces("a {b} c} d { e"))
+    a {b} c\\textbraceright{} d \\textbraceleft{} e
+    """
+    unmatched: set[int] = set()
+    opened: list[int] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\" and text[i + 1 : i + 2] not in ("{", "}"):
+            i += 2
+            continue
+        if char == "\\":
+            i += 1  # an escaped brace still counts for BibTeX: judge it like any brace
+            char = text[i]
+        if char == "{":
+            opened.append(i)
+        elif char == "}":
+            if opened:
+                opened.pop()
+            else:
+                unmatched.add(i)
+        i += 1
+    unmatched.update(opened)
+    if not unmatched:
+        return text
+    out = []
+    for index, char in enumerate(text):
+        if index in unmatched:
+            if out and out[-1] == "\\":
+                out.pop()  # `\{` becomes the command, not `\` plus the command
+            out.append("\\textbraceleft{}" if char == "{" else "\\textbraceright{}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+# Words derived from names that are capitalised even in sentence-case titles.
+_PROPER_TEXT = """
+Bayes Bayesian Gauss Gaussian Markov Markovian Monte Carlo Hilbert Riemann Riemannian
+Fourier Lagrange Lagrangian Hamilton Hamiltonian Newton Newtonian Einstein Euclid Euclidean
+Boltzmann Langevin Wasserstein Schrödinger Dirac Fermi Bose Heisenberg Kolmogorov Brownian
+Poisson Bernoulli Dirichlet Laplace Laplacian Hessian Jacobian Boolean Lipschitz Kalman
+Hopfield Gibbs Turing Nash Pareto Shannon Wiener Lyapunov Navier Stokes Yang Mills Higgs
+Kerr Schwarzschild Minkowski Lorentz Maxwell Feynman Ising Hubbard Weyl Majorana Abelian
+English Chinese French German Spanish Japanese Korean Arabic Russian Hindi Python Java
+Wikipedia Twitter Reddit GitHub Internet Earth Sun Moon Milky Way Galactic Universe
+"""
+_PROPER_WORDS = frozenset(_PROPER_TEXT.split())
+
+_WORD = re.compile(r"[^\W_]+")
+_SENTENCE_END = re.compile(r"[:.?!]\s*$")
+
+
+def _plain_segments(text: str) -> list[tuple[int, int]]:
+    """Stretches of text at brace depth 0, outside math and commands."""
+    protected: list[tuple[int, int]] = list(_math_spans(text))
+    depth = 0
+    start = None
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\":
+            end = i + 1
+            while end < len(text) and text[end].isascii() and text[end].isalpha():
+                end += 1
+            protected.append((i, max(end, i + 2)))
+            i = max(end, i + 2)
+            continue
+        if char == "{":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif char == "}" and depth:
+            depth -= 1
+            if depth == 0 and start is not None:
+                protected.append((start, i + 1))
+        i += 1
+    protected.sort()
+    segments = []
+    last = 0
+    for start_, end_ in protected:
+        if start_ >= last:
+            segments.append((last, start_))
+            last = end_
+        else:
+            last = max(last, end_)
+    segments.append((last, len(text)))
+    return segments
+
+
+def _needs_braces(word: str, *, sentence_start: bool, sentence_case: bool) -> bool:
+    if any(char.isupper() for char in word[1:]):
+        return True  # AI, RLHF, LLMs, CoT, GlobalOpinionQA, mRNA
+    if not word[0].isupper():
+        return False
+    if any(char.isdigit() for char in word):
+        return True  # L2, 3D-style tokens
+    if sentence_start:
+        return False
+    if len(word) == 1:
+        return word != "A"
+    return word in _PROPER_WORDS or sentence_case
+
+
+def protect_title(title: str) -> str:
+    """Brace the words a BibTeX style must not lowercase.
+
+    Braced: acronyms and words with inner capitals (`{AI}`, `{RLHF}`, `{LLMs}`, `{CoT}`),
+    capitalised words with digits, single capital letters other than "A", and a short list
+    of eponyms (`{Bayesian}`, `{Markov}`). When a title is in sentence case (most of its
+    longer words are lower case) every capitalised word that does not start a sentence is
+    taken for a proper noun and braced too. The first word, and words after `:` `.` `?` `!`
+    (which styles already leave alone), are braced only if they are acronyms. Text already
+    in braces, math and commands are left as they are. Hyphenated words are judged part by
+    part.
+
+    >>> protect_title("Specific versus General Principles for Constitutional AI")
+    'Specific versus General Principles for Constitutional {AI}'
+    >>> protect_title("Subjective Global Opinions in Language Models: GlobalOpinionQA")
+    'Subjective Global Opinions in Language Models: {GlobalOpinionQA}'
+    >>> protect_title("Scaling RLHF for LLMs with CoT and Bayesian priors in Python")
+    'Scaling {RLHF} for {LLMs} with {CoT} and {Bayesian} priors in {Python}'
+    >>> protect_title("A study of $\\\\alpha$-decay in {Time}")
+    'A study of $\\\\alpha$-decay in {Time}'
+    """
+    segments = _plain_segments(title)
+    words: list[tuple[int, int, bool]] = []  # start, end, starts a sentence
+    for seg_start, seg_end in segments:
+        for match in _WORD.finditer(title, seg_start, seg_end):
+            before = title[: match.start()]
+            starts = not before.strip() or bool(_SENTENCE_END.search(before))
+            # A word glued to a brace or command is part of something we leave alone.
+            glued = (match.start() > 0 and title[match.start() - 1] in "{}\\") or (
+                match.end() < len(title) and title[match.end()] in "{\\"
+            )
+            if not glued:
+                words.append((match.start(), match.end(), starts))
+    longer = [
+        title[s:e] for s, e, starts in words
+        if not starts and len(title[s:e]) >= 4 and title[s:e].isalpha()
+        and not title[s:e].isupper()
+    ]
+    capitalised = sum(1 for word in longer if word[0].isupper())
+    sentence_case = bool(longer) and capitalised * 2 < len(longer)
+    out: list[str] = []
+    last = 0
+    for start, end, starts in words:
+        word = title[start:end]
+        if _needs_braces(word, sentence_start=starts, sentence_case=sentence_case):
+            out.append(title[last:start])
+            out.append("{" + word + "}")
+            last = end
+    out.append(title[last:])
+    return "".join(out)
