@@ -14,7 +14,7 @@ The shapes it understands, which can be mixed in one paste:
 * **Aggregator listings**: a category-and-date line (``CLJun 28, 2023Code``), then the title
   run straight into the author list (``...in Language ModelsEsin Durmus, Karina Nguyen,
   Thomas I. Liao et al. · openai, stanford``), then the abstract. The date goes to `date` as
-  ISO; the affiliations after the ``·`` go to ``fields["affiliations"]``, never to authors.
+  ISO; the organisation tags after the ``·`` are dropped (never taken for authors).
 * **Labelled fields**: ``Title:``, ``Authors:``, ``Abstract:``, ``Comments:``,
   ``Journal-ref:``, ``DOI:`` (arXiv's own abstract and listing pages). A label seen again
   starts the next record, so a run of ``Abstract:`` lines gives one record each.
@@ -328,12 +328,12 @@ class _Reader:
                 draft.categories = list(dict.fromkeys(codes))
 
     def take_title_and_authors(self, draft: _Draft, text: str) -> None:
-        title, authors, truncated, affiliations = _split_title_authors(text)
+        # The organisation tags after the `·` are the aggregator's labels, not bibliographic
+        # data: `fields` is passed through to the .bib, so they are dropped here.
+        title, authors, truncated, _organisations = _split_title_authors(text)
         draft.title = title
         draft.authors = authors
         draft.truncated = truncated
-        if affiliations:
-            draft.fields["affiliations"] = affiliations
 
     def take_list_entry(self, number: int, text: str, *, new_if_id: bool = False) -> None:
         """A short line: one entry of a reading list, or the title of the current record."""
