@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -27,58 +26,26 @@ from bridge.writers import get_writer
 from .paths import CORPORA
 from .test_bibtex_writer import atom_references, sample_references
 from .test_names import BIBTEX_SPLITS
+from .texlive import entry_keys, latex_errors, requires_texlive, run, run_biber, run_bibtex
 
-TOOLS = ("pdflatex", "bibtex", "biber")
-pytestmark = [
-    pytest.mark.texlive,
-    pytest.mark.skipif(not all(shutil.which(tool) for tool in TOOLS),
-                       reason="needs pdflatex, bibtex and biber on PATH"),
-]
-
-_PREAMBLE = "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n"
-
-
-def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=300,
-                          errors="replace", check=False)
+pytestmark = requires_texlive
 
 
 def _references() -> list[Reference]:
     return atom_references() + sample_references()
 
 
-def _latex_errors(log: str) -> list[str]:
-    """Error lines of a LaTeX log, plus characters the fonts could not typeset."""
-    return [line for line in log.splitlines()
-            if line.startswith("! ") or "Missing character" in line]
-
-
-def _keys(text: str) -> list[str]:
-    return re.findall(r"^@\w+\{([^,]+),$", text, re.MULTILINE)
-
-
 def test_bibtex_plain_reads_our_bibtex_without_a_warning(tmp_path: Path):
     bib = get_writer("bibtex").to_string(_references())
-    (tmp_path / "refs.bib").write_text(bib, encoding="utf-8")
-    (tmp_path / "doc.tex").write_text(
-        _PREAMBLE + "\\begin{document}\n\\nocite{*}\n\\bibliographystyle{plain}\n"
-        "\\bibliography{refs}\n\\end{document}\n", encoding="utf-8")
-    latex = ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc"]
-    assert _run(latex, tmp_path).returncode == 0
-    bibtex = _run(["bibtex", "doc"], tmp_path)
-    blg = (tmp_path / "doc.blg").read_text(errors="replace")
-    assert "error message" not in blg, blg
-    assert [line for line in blg.splitlines() if line.startswith("Warning--")] == []
-    assert bibtex.returncode == 0, blg
-    bbl = (tmp_path / "doc.bbl").read_text(errors="replace")
-    assert sorted(re.findall(r"\\bibitem\{([^}]+)\}", bbl)) == sorted(_keys(bib))
-    flat = " ".join(bbl.split())  # bibtex wraps lines at 79 characters
+    tex = run_bibtex(bib, tmp_path)
+    assert tex.bibtex_problems() == [], tex.blg
+    assert tex.returncode == 0, tex.blg
+    assert sorted(re.findall(r"\\bibitem\{([^}]+)\}", tex.bbl)) == sorted(entry_keys(bib))
+    flat = " ".join(tex.bbl.split())  # bibtex wraps lines at 79 characters
     # plain lower-cases titles; the braces we put keep acronyms as they are
     assert "Specific versus general principles for constitutional {AI}" in flat
     assert "S{\\\"o}ren Mindermann" in flat
-    final = _run(latex, tmp_path)
-    log = (tmp_path / "doc.log").read_text(errors="replace")
-    assert final.returncode == 0 and _latex_errors(log) == [], _latex_errors(log)
+    assert tex.final_returncode == 0 and latex_errors(tex.log) == [], latex_errors(tex.log)
 
 
 @pytest.mark.parametrize(("dialect", "engine"), [("biblatex", "lualatex"),
@@ -90,26 +57,14 @@ def test_biber_reads_our_output_without_a_warning(tmp_path: Path, dialect: str, 
     if not shutil.which(engine):
         pytest.skip(f"needs {engine}")
     bib = get_writer(dialect).to_string(_references())
-    (tmp_path / "refs.bib").write_text(bib, encoding="utf-8")
-    (tmp_path / "doc.tex").write_text(
-        _PREAMBLE + "\\usepackage[backend=biber]{biblatex}\n\\addbibresource{refs.bib}\n"
-        "\\begin{document}\n\\nocite{*}\n\\printbibliography\n\\end{document}\n",
-        encoding="utf-8")
-    latex = [engine, "-interaction=nonstopmode", "-halt-on-error", "doc"]
-    assert _run(latex, tmp_path).returncode == 0
-    biber = _run(["biber", "--validate-datamodel", "doc"], tmp_path)
-    blg = (tmp_path / "doc.blg").read_text(errors="replace")
-    problems = [line for line in blg.splitlines() if "WARN -" in line or "ERROR -" in line]
-    assert problems == []
-    assert biber.returncode == 0, blg
-    bbl = (tmp_path / "doc.bbl").read_text(errors="replace")
-    assert sorted(re.findall(r"\\entry\{([^}]+)\}", bbl)) == sorted(_keys(bib))
-    final = _run(latex, tmp_path)
-    log = (tmp_path / "doc.log").read_text(errors="replace")
-    errors = _latex_errors(log)
+    tex = run_biber(bib, tmp_path, engine)
+    assert tex.biber_problems() == []
+    assert tex.returncode == 0, tex.blg
+    assert sorted(re.findall(r"\\entry\{([^}]+)\}", tex.bbl)) == sorted(entry_keys(bib))
+    errors = latex_errors(tex.log)
     if engine == "lualatex":
         errors = [line for line in errors if "Missing character" not in line]
-    assert final.returncode == 0 and errors == [], errors
+    assert tex.final_returncode == 0 and errors == [], errors
 
 
 _NAMES_BST = """\
@@ -139,7 +94,7 @@ def test_real_bibtex_splits_the_name_table_as_we_do(tmp_path: Path):
         "".join(f"@misc{{n{i}, author = {{{name}}}}}\n" for i, name in enumerate(names)),
         encoding="utf-8")
     (tmp_path / "names.aux").write_text("\\citation{*}\n\\bibstyle{names}\n\\bibdata{names}\n")
-    result = _run(["bibtex", "names"], tmp_path)
+    result = run(["bibtex", "names"], tmp_path)
     assert result.returncode == 0, result.stdout
     blocks = (tmp_path / "names.bbl").read_text(encoding="utf-8").split("@@\n")[1:]
     assert len(blocks) == len(names)
@@ -212,7 +167,7 @@ def test_real_bibtex_agrees_on_every_name_in_the_corpora(tmp_path: Path):
         "".join(f"@misc{{n{i}, author = {{{field}}}}}\n" for i, field in enumerate(fields)),
         encoding="utf-8")
     (tmp_path / "names.aux").write_text("\\citation{*}\n\\bibstyle{names}\n\\bibdata{names}\n")
-    _run(["bibtex", "names"], tmp_path)  # its complaints about the corpora are not ours
+    run(["bibtex", "names"], tmp_path)  # its complaints about the corpora are not ours
     blocks = iter((tmp_path / "names.bbl").read_text(encoding="utf-8").split("@@\n")[1:])
     differ = set()
     count = 0
