@@ -15,10 +15,11 @@ __all__ = ["atomic_write_text", "read_input_text"]
 STDIN = "-"
 
 
-def read_input_text(name: str, *, allow_empty: bool = False) -> str:
+def read_input_text(name: str, *, allow_empty: bool = False, keep_bom: bool = False) -> str:
     """The text of an input file (or of standard input for `-`), decoded as UTF-8.
 
-    A UTF-8 byte-order mark is dropped. Binary input, an encoding error (with its line) and
+    A UTF-8 byte-order mark is dropped, unless `keep_bom` asks for the text as it is, for a
+    file that will be written back. Binary input, an encoding error (with its line) and
     an empty input raise `UnreadableInput`, which names the file.
     """
     source = "<stdin>" if name == STDIN else name
@@ -33,14 +34,14 @@ def read_input_text(name: str, *, allow_empty: bool = False) -> str:
     if b"\0" in data[:8192]:
         raise UnreadableInput(source, "looks like a binary file, not text")
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-8" if keep_bom else "utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise UnreadableInput(
             source, f"is not valid UTF-8 (byte 0x{data[exc.start]:02x}); re-save it as UTF-8",
             line,
         ) from None
-    if not allow_empty and not text.strip():
+    if not allow_empty and not text.strip("\ufeff \t\r\n"):
         raise UnreadableInput(source, "is empty")
     return text
 

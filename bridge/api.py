@@ -326,7 +326,7 @@ def enrich_file(path: str, *, output: str | None = None, dry_run: bool = False,
 
     settings = settings or load_settings()
     problems = Problems(strict=strict)
-    text = read_input_text(path)
+    text = read_input_text(path, keep_bom=True)
     document = parse_bib(text, path, problems)
     targets = [i for i, ref in enumerate(document.references) if ref.arxiv_id]
     resolution = resolve_references([document.references[i] for i in targets],

@@ -388,3 +388,13 @@ def test_csl_json_names_particles_institutions_and_every_corpus_paper():
     items = json.loads(get_writer(path="x.json").to_string(refs))
     assert [i["number"] for i in items] == [f"arXiv:{r.arxiv_id}" for r in refs]
     assert len({i["id"] for i in items}) == len(items)
+
+
+def test_biblatex_only_names_become_bibtex_names_in_bibtex_output():
+    ref = Reference(key="baez/article", entry_type="article", title="Higher-Dimensional Algebra",
+                    fields={"journaltitle": "Advances in Mathematics", "location": "Orlando"})
+    bib = render_entry(ref, "bibtex")
+    assert "  journal = {Advances in Mathematics},\n" in bib
+    assert "  address = {Orlando},\n" in bib
+    assert "journaltitle" not in bib
+    assert "  journaltitle = {Advances in Mathematics},\n" in render_entry(ref, "biblatex")

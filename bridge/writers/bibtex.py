@@ -64,6 +64,10 @@ _SAME = {
     "eprinttype": "eprinttype", "primaryclass": "eprintclass", "eprintclass": "eprintclass",
 }
 
+# BibLaTeX-only names of a passed-through field, and what BibTeX styles call them: a
+# biblatex entry written as BibTeX would otherwise lose its journal to plain.bst.
+_BIBTEX_NAME = {"journaltitle": "journal", "location": "address"}
+
 
 def _clean(text: str) -> str:
     """One line of text: control characters out, whitespace runs to single spaces."""
@@ -87,6 +91,26 @@ def _is_arxiv_shaped(ref: Reference) -> bool:
         return True
     journal = ref.fields.get("journal") or ref.fields.get("journaltitle") or ""
     return ref.entry_type == "article" and (not journal or bool(_ARXIV_JOURNAL.match(journal)))
+
+
+def _restates_arxiv(ref: Reference, name: str, value: str) -> bool:
+    """Whether a field of an @article merely restates its arXiv id (ADS, BibDesk, DBLP do).
+
+    Once the entry is written as an arXiv preprint these fields say nothing new, and
+    biber would flag them as invalid for @misc/@online.
+
+    >>> ref = Reference(arxiv_id="1802.03426")
+    >>> [_restates_arxiv(ref, n, v) for n, v in [("journal", "{arXiv}"), ("volume", "1802"),
+    ...     ("number", "03426"), ("pages", "arXiv:1802.03426"), ("volume", "12")]]
+    [True, True, True, True, False]
+    """
+    name = name.lower()
+    if name in ("journal", "journaltitle"):
+        return bool(_ARXIV_JOURNAL.match(value))
+    if name in ("volume", "number", "pages", "eid") and ref.arxiv_id:
+        text = value.strip("{} ").lower()
+        return len(text) >= 4 and (ref.arxiv_id.lower() in text or text in ref.arxiv_id)
+    return False
 
 
 def _arxiv_fields(ref: Reference, dialect: str) -> list[tuple[str, str]]:
@@ -163,7 +187,16 @@ def bibtex_fields(ref: Reference, dialect: str = "bibtex") -> list[tuple[str, st
     passthrough = [
         (name, value) for name, value in ref.fields.items()
         if name.lower() not in written and _SAME.get(name.lower()) not in written
+        and not (arxiv_shaped and _restates_arxiv(ref, name, value))
     ]
+    if latex:
+        own = {name.lower() for name, _ in passthrough}
+        passthrough = [
+            (_BIBTEX_NAME[name.lower()], value)
+            if name.lower() in _BIBTEX_NAME and _BIBTEX_NAME[name.lower()] not in own
+            else (name, value)
+            for name, value in passthrough
+        ]
     present = written | {name.lower() for name, _ in passthrough}
     if ref.journal_ref and arxiv_shaped and "note" not in present:
         fields.append(("note", _text(ref.journal_ref, dialect)))
