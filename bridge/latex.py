@@ -305,7 +305,15 @@ def latex_to_unicode(text: str) -> str:
     >>> latex_to_unicode(r"Ram{\\'{\\i}}rez and $\\alpha$-decay")
     'Ramírez and α-decay'
     """
+    # Most names and titles are plain text; the decoder would hand them back unchanged.
+    if _NEEDS_DECODING.search(text) is None:
+        return text
     return _Decoder(text).decode()
+
+
+# Whatever the decoder could change: commands, groups, ties, math, dashes, TeX quotes,
+# and white space to fold.
+_NEEDS_DECODING = re.compile(r"[\\{}~$'`\-]|[^\S ]| {2}")
 
 
 def _encode_char(char: str) -> str:

@@ -198,3 +198,10 @@ def test_balance_braces_always_balances_and_keeps_balanced_text(text: str):
     if _balanced(text) and "\\" not in text:
         assert balanced == text
     assert latex_to_unicode(balance_braces("{x")) == "{x"
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40))
+def test_the_plain_text_shortcut_decodes_as_the_full_decoder_does(text: str):
+    from bridge.latex import _Decoder
+
+    assert latex_to_unicode(text) == _Decoder(text).decode()
