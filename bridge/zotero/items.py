@@ -1,0 +1,726 @@
+"""Zotero item JSON <-> `Reference`: the pure field mapping, both ways.
+
+arXiv papers become the item Zotero's own arXiv.org translator makes (DESIGN.md, "Mappings"):
+a `preprint` with `repository` arXiv, `archiveID` and `extra` `arXiv:<id> [<primary>]`, the
+arXiv DOI and the abs URL, so Zotero and Better BibTeX (BBT) treat it as one of their own.
+Reading goes the other way and recognises all three shapes arXiv papers have in real
+libraries: `preprint`, the legacy `journalArticle` whose publicationTitle is `arXiv:<id>
+[cs]`, and `report` (reportNumber `arXiv:<id>`), plus `arXiv:` lines in `extra`.
+
+Other references (from a .bib) map by entry type to the matching item type, and each BibTeX
+field to the Zotero field of that type; a field the type lacks goes into `extra` as a
+`tex.<field>: <value>` line, BBT's own syntax, which BBT copies back into the .bib verbatim
+(so those values stay raw .bib text, while Zotero's own fields get plain Unicode).
+
+Decisions worth knowing:
+
+* `citationKey` is a real field of every item type in the schema we validate against (schema
+  version 41, Zotero 7), so the citation key goes there, not into `extra`.
+* `extra` always starts with the translator's `arXiv:<id> [<primary category>]` line (also for
+  old-style ids, so the category survives a round trip). The item is the paper, not one
+  version of it: the id, URL and DOI carry no version (the arXiv client reports the latest
+  version of every paper, so a `version:` line would be noise); reading honours a
+  translator's `version: N` line. A journal DOI, a journal reference and the arXiv comment,
+  which a preprint has no field for, add `Published DOI:`, `Journal Reference:` and
+  `Comment:` lines. Only the primary category is kept, not the cross-lists.
+* An arXiv paper whose input says it was published (a .bib `@article` with a journal,
+  `@inproceedings`...) keeps that item type, with the `arXiv:` line in `extra` and the abs URL,
+  as the translator does when it finds a journal version.
+* Names: `lastName` is the family name with its particle (`van den Oord`), a suffix goes
+  after a comma in `firstName` (`Martin Luther, Jr.`), institutions are single-field `name`
+  creators. Reading splits particles back off by BibTeX's rule (leading lower-case words).
+* A .bib's `keywords` stay a `tex.keywords` line rather than becoming tags, so a round trip
+  gives the same field back; `Reference.tags` are the tags.
+
+The valid fields of each item type produced here are written out below (Zotero's field names
+per type); a test checks every produced item against the full schema in shared/.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..arxiv_id import parse as parse_arxiv_id
+from ..errors import InvalidArxivId
+from ..latex import escape_specials, latex_to_unicode
+from ..model import ARXIV_DOI_PREFIX, Author, Provenance, Reference
+
+__all__ = [
+    "ARXIV_CATALOG",
+    "identity_keys",
+    "invalid_fields",
+    "is_regular_item",
+    "item_to_reference",
+    "normalise_title",
+    "reference_to_item",
+]
+
+ARXIV_CATALOG = "arXiv.org"
+
+# Valid fields per item type we write, from Zotero's schema (v41); `extra`, `citationKey`,
+# `DOI`, `url`, `accessDate` and the rest shared by all are listed once in _COMMON.
+_COMMON = frozenset({"title", "abstractNote", "date", "DOI", "citationKey", "url",
+                     "accessDate", "shortTitle", "language", "rights", "extra"})
+_FIELDS: dict[str, frozenset[str]] = {
+    "preprint": frozenset({"genre", "repository", "archiveID", "place", "series",
+                           "seriesNumber", "archive", "archiveLocation", "libraryCatalog",
+                           "callNumber"}),
+    "journalArticle": frozenset({"publicationTitle", "publisher", "place", "volume", "issue",
+                                 "section", "partNumber", "partTitle", "pages", "series",
+                                 "seriesTitle", "seriesText", "journalAbbreviation", "PMID",
+                                 "PMCID", "ISSN", "archive", "archiveLocation",
+                                 "libraryCatalog", "callNumber"}),
+    "conferencePaper": frozenset({"proceedingsTitle", "conferenceName", "publisher", "place",
+                                  "eventPlace", "volume", "issue", "numberOfVolumes", "pages",
+                                  "series", "seriesNumber", "ISBN", "ISSN", "archive",
+                                  "archiveLocation", "libraryCatalog", "callNumber"}),
+    "book": frozenset({"series", "seriesNumber", "volume", "numberOfVolumes", "edition",
+                       "publisher", "place", "numPages", "ISBN", "ISSN", "archive",
+                       "archiveLocation", "libraryCatalog", "callNumber"}),
+    "bookSection": frozenset({"bookTitle", "series", "seriesNumber", "volume",
+                              "numberOfVolumes", "edition", "publisher", "place", "pages",
+                              "ISBN", "ISSN", "archive", "archiveLocation", "libraryCatalog",
+                              "callNumber"}),
+    "thesis": frozenset({"thesisType", "university", "place", "series", "seriesNumber",
+                         "numPages", "ISBN", "ISSN", "archive", "archiveLocation",
+                         "libraryCatalog", "callNumber"}),
+    "report": frozenset({"reportNumber", "reportType", "institution", "place", "seriesTitle",
+                         "seriesNumber", "pages", "ISBN", "ISSN", "archive", "archiveLocation",
+                         "libraryCatalog", "callNumber"}),
+    "webpage": frozenset({"websiteTitle", "websiteType", "publisher", "place"}),
+    "document": frozenset({"type", "publisher", "place", "archive", "archiveLocation",
+                           "libraryCatalog", "callNumber"}),
+    "manuscript": frozenset({"manuscriptType", "institution", "place", "numPages", "number",
+                             "archive", "archiveLocation", "libraryCatalog", "callNumber"}),
+    "computerProgram": frozenset({"seriesTitle", "versionNumber", "system", "company", "place",
+                                  "programmingLanguage", "ISBN", "archive", "archiveLocation",
+                                  "libraryCatalog", "callNumber"}),
+    "dataset": frozenset({"identifier", "type", "versionNumber", "repository",
+                          "repositoryLocation", "format", "archive", "archiveLocation",
+                          "libraryCatalog", "callNumber"}),
+}
+
+# .bib entry type -> Zotero item type.
+_ITEM_TYPE = {
+    "article": "journalArticle",
+    "inproceedings": "conferencePaper",
+    "conference": "conferencePaper",
+    "book": "book",
+    "mvbook": "book",
+    "booklet": "book",
+    "proceedings": "book",
+    "collection": "book",
+    "incollection": "bookSection",
+    "inbook": "bookSection",
+    "phdthesis": "thesis",
+    "mastersthesis": "thesis",
+    "thesis": "thesis",
+    "techreport": "report",
+    "report": "report",
+    "online": "webpage",
+    "electronic": "webpage",
+    "www": "webpage",
+    "misc": "document",
+    "manual": "document",
+    "unpublished": "manuscript",
+    "software": "computerProgram",
+    "dataset": "dataset",
+}
+
+# Zotero item type -> the entry type we give it back (thesis: by its thesisType).
+_ENTRY_TYPE = {
+    "journalArticle": "article",
+    "magazineArticle": "article",
+    "newspaperArticle": "article",
+    "conferencePaper": "inproceedings",
+    "book": "book",
+    "bookSection": "incollection",
+    "thesis": "phdthesis",
+    "report": "techreport",
+    # BibTeX styles know no @online; BBT too writes a webpage as @misc with its url.
+    "webpage": "misc",
+    "blogPost": "misc",
+    "document": "misc",
+    "manuscript": "unpublished",
+    "computerProgram": "software",
+    "dataset": "dataset",
+    "preprint": "misc",
+}
+
+_THESIS_TYPE = {"phdthesis": "Ph.D. thesis", "mastersthesis": "Master's thesis"}
+
+# BibTeX field -> Zotero field, per item type (first the type's own, then the shared ones).
+_SHARED_MAP = {
+    "publisher": "publisher",
+    "address": "place",
+    "location": "place",
+    "volume": "volume",
+    "pages": "pages",
+    "isbn": "ISBN",
+    "issn": "ISSN",
+    "series": "series",
+    "edition": "edition",
+    "language": "language",
+    "langid": "language",
+    "shorttitle": "shortTitle",
+    "urldate": "accessDate",
+    "pagetotal": "numPages",
+    "rights": "rights",
+}
+_TYPE_MAP: dict[str, dict[str, str]] = {
+    "journalArticle": {"journal": "publicationTitle", "journaltitle": "publicationTitle",
+                       "number": "issue", "issue": "issue",
+                       "shortjournal": "journalAbbreviation", "pmid": "PMID"},
+    "conferencePaper": {"booktitle": "proceedingsTitle", "eventtitle": "conferenceName",
+                        "venue": "eventPlace", "number": "seriesNumber"},
+    "book": {"number": "seriesNumber"},
+    "bookSection": {"booktitle": "bookTitle", "number": "seriesNumber"},
+    "thesis": {"school": "university", "institution": "university", "type": "thesisType",
+               "number": "seriesNumber"},
+    "report": {"institution": "institution", "number": "reportNumber", "type": "reportType",
+               "series": "seriesTitle"},
+    "webpage": {"type": "websiteType"},
+    "document": {"type": "type"},
+    "manuscript": {"institution": "institution", "type": "manuscriptType",
+                   "number": "number"},
+    "computerProgram": {"version": "versionNumber", "publisher": "company",
+                        "organization": "company"},
+    "dataset": {"version": "versionNumber", "publisher": "repository", "type": "type",
+                "number": "identifier"},
+    # Only other repositories' preprints come this way: arXiv's are built by _arxiv_item.
+    "preprint": {"publisher": "repository", "number": "archiveID", "type": "genre",
+                 "institution": "repository"},
+}
+
+# BBT's JSON export uses the base field names; read those as the type's own.
+_BASE_ALIASES = {
+    "preprint": {"number": "archiveID", "publisher": "repository", "type": "genre"},
+    "report": {"number": "reportNumber", "publisher": "institution", "type": "reportType"},
+    "thesis": {"publisher": "university", "type": "thesisType"},
+    "conferencePaper": {"publicationTitle": "proceedingsTitle"},
+    "bookSection": {"publicationTitle": "bookTitle"},
+    "webpage": {"publicationTitle": "websiteTitle", "type": "websiteType"},
+    "manuscript": {"publisher": "institution", "type": "manuscriptType"},
+    "computerProgram": {"publisher": "company"},
+    "dataset": {"number": "identifier", "publisher": "repository", "place": "repositoryLocation",
+                "medium": "format"},
+}
+
+# Fields a reader may leave in `Reference.fields` although the model (or the arXiv shape)
+# already says them; writing them again would duplicate or contradict it.
+_DERIVED = frozenset({"title", "author", "editor", "year", "month", "date", "abstract", "doi",
+                      "url", "eprint", "archiveprefix", "primaryclass", "eprinttype",
+                      "eprintclass"})
+
+_META = frozenset({"key", "version", "itemType", "creators", "tags", "collections",
+                   "relations", "parentItem", "deleted", "dateAdded", "dateModified",
+                   "inPublications"})
+
+_PUBLISHED_TYPES = frozenset({"inproceedings", "conference", "incollection", "inbook", "book",
+                              "phdthesis", "mastersthesis", "techreport"})
+
+
+# ------------------------------------------------------------------------------ writing
+
+
+def reference_to_item(ref: Reference, *, collections: Iterable[str] = (),
+                      tags: Iterable[str] = ()) -> dict[str, Any]:
+    """The Zotero item (API JSON, without key/version) for a reference.
+
+    >>> item = reference_to_item(Reference(arxiv_id="2310.13798", title="T",
+    ...     authors=[Author("Kundu", "Sandipan")], date="2023-10-20", primary_category="cs.CL"))
+    >>> item["itemType"], item["archiveID"], item["extra"]
+    ('preprint', 'arXiv:2310.13798', 'arXiv:2310.13798 [cs.CL]')
+    >>> item["creators"]
+    [{'creatorType': 'author', 'firstName': 'Sandipan', 'lastName': 'Kundu'}]
+    """
+    item = _arxiv_item(ref) if ref.arxiv_id and _is_preprint(ref) else _bib_item(ref)
+    if ref.key:
+        item["citationKey"] = ref.key
+    item["tags"] = [{"tag": tag} for tag in _unique([*ref.tags, *tags])]
+    item["collections"] = _unique(collections)
+    return item
+
+
+def _is_preprint(ref: Reference) -> bool:
+    entry_type = (ref.entry_type or "misc").lower()
+    if entry_type == "article":
+        journal = ref.fields.get("journal") or ref.fields.get("journaltitle") or ""
+        return not journal or "arxiv" in journal.lower()
+    return entry_type not in _PUBLISHED_TYPES
+
+
+def _arxiv_item(ref: Reference) -> dict[str, Any]:
+    arxiv_id = ref.arxiv_id
+    assert arxiv_id is not None
+    item: dict[str, Any] = {"itemType": "preprint", "title": ref.title or "",
+                            "creators": _creators(ref, "preprint")}
+    if ref.abstract:
+        item["abstractNote"] = ref.abstract
+    date = ref.date or ref.arxiv_published or ref.arxiv_updated
+    if date:
+        item["date"] = date
+    item.update({
+        "repository": "arXiv",
+        "archiveID": f"arXiv:{arxiv_id}",
+        "DOI": f"{ARXIV_DOI_PREFIX}{arxiv_id}",
+        "url": f"https://arxiv.org/abs/{arxiv_id}",
+        "libraryCatalog": ARXIV_CATALOG,
+    })
+    extra = [_arxiv_line(ref)]
+    if ref.doi:
+        extra.append(f"Published DOI: {ref.doi}")
+    if ref.journal_ref:
+        extra.append(f"Journal Reference: {_one_line(ref.journal_ref)}")
+    if ref.comment:
+        extra.append(f"Comment: {_one_line(ref.comment)}")
+    fields = {name: value for name, value in ref.fields.items()
+              if name not in ("journal", "journaltitle", "howpublished", "note")
+              or "arxiv" not in value.lower()}
+    extra += _put_fields(item, "preprint", fields)
+    item["extra"] = "\n".join(extra)
+    return item
+
+
+def _arxiv_line(ref: Reference) -> str:
+    category = f" [{ref.primary_category}]" if ref.primary_category else ""
+    return f"arXiv:{ref.arxiv_id}{category}"
+
+
+def _bib_item(ref: Reference) -> dict[str, Any]:
+    entry_type = (ref.entry_type or "misc").lower()
+    item_type = _ITEM_TYPE.get(entry_type, "document")
+    if entry_type == "misc" and ref.url and not ref.fields.get("publisher"):
+        item_type = "webpage"
+    item: dict[str, Any] = {"itemType": item_type, "title": ref.title or "",
+                            "creators": _creators(ref, item_type)}
+    if ref.abstract:
+        item["abstractNote"] = ref.abstract
+    if ref.date:
+        item["date"] = ref.date
+    if ref.doi:
+        item["DOI"] = ref.doi
+    if ref.url:
+        item["url"] = ref.url
+    elif ref.arxiv_id:
+        item["url"] = f"https://arxiv.org/abs/{ref.arxiv_id}"
+    extra: list[str] = []
+    if ref.arxiv_id:
+        extra.append(_arxiv_line(ref))
+    if item_type == "thesis" and "type" not in ref.fields and entry_type in _THESIS_TYPE:
+        item["thesisType"] = _THESIS_TYPE[entry_type]
+    if entry_type not in _ITEM_TYPE and entry_type != "misc":
+        # An entry type Zotero has no item type for keeps its name, the way BBT spells it.
+        extra.append(f"tex.entrytype: {entry_type}")
+    extra += _put_fields(item, item_type, ref.fields)
+    if extra:
+        item["extra"] = "\n".join(extra)
+    return item
+
+
+def _put_fields(item: dict[str, Any], item_type: str, fields: Mapping[str, str]) -> list[str]:
+    """Put each BibTeX field in its Zotero field; return `tex.` lines for the rest."""
+    valid = _COMMON | _FIELDS[item_type]
+    mapping = {**_SHARED_MAP, **_TYPE_MAP.get(item_type, {})}
+    extra = []
+    for name, value in fields.items():
+        name = name.lower()
+        if name in _DERIVED or not value.strip():
+            continue
+        target = mapping.get(name)
+        if target in valid and target not in item:
+            # `fields` hold raw .bib text; Zotero fields hold plain Unicode, and page
+            # ranges with a hyphen, as Zotero's translators store them.
+            if target == "pages":
+                value = value.replace("--", "-")
+            item[target] = _one_line(latex_to_unicode(value))
+        else:
+            extra.append(f"tex.{name}: {_one_line(value)}")
+    return extra
+
+
+def _creators(ref: Reference, item_type: str) -> list[dict[str, str]]:
+    author_type = "programmer" if item_type == "computerProgram" else "author"
+    editor_type = "contributor" if item_type in ("thesis", "webpage", "manuscript",
+                                                 "computerProgram", "dataset") else "editor"
+    return ([_creator(a, author_type) for a in ref.authors]
+            + [_creator(a, editor_type) for a in ref.editors])
+
+
+def _creator(author: Author, creator_type: str) -> dict[str, str]:
+    if author.is_institution:
+        return {"creatorType": creator_type, "name": author.last}
+    first = f"{author.first}, {author.jr}" if author.jr else author.first
+    return {"creatorType": creator_type, "firstName": first, "lastName": author.family}
+
+
+# ------------------------------------------------------------------------------ reading
+
+
+def is_regular_item(item: Mapping[str, Any]) -> bool:
+    """False for attachments, notes and annotations, which are not references."""
+    data = _data(item)
+    return data.get("itemType") not in ("attachment", "note", "annotation") and not data.get(
+        "parentItem")
+
+
+def item_to_reference(item: Mapping[str, Any], *, library: str | None = None) -> Reference:
+    """The Reference for a Zotero item (API JSON with or without the `data` wrapper).
+
+    >>> ref = item_to_reference({"itemType": "journalArticle", "title": "Classical signature",
+    ...     "publicationTitle": "arXiv:1305.4904 [quant-ph]", "date": "2013-05-21",
+    ...     "creators": [{"creatorType": "author", "firstName": "John A.", "lastName": "Smolin"}]})
+    >>> ref.arxiv_id, ref.primary_category, ref.entry_type, ref.authors[0].family
+    ('1305.4904', 'quant-ph', None, 'Smolin')
+    """
+    data = _data(item)
+    item_type = data.get("itemType", "document")
+    values = _canonical_fields(data, item_type)
+    extra_lines = _extra_lines(values.pop("extra", ""))
+    arxiv = _arxiv_of(values, extra_lines)
+
+    ref = Reference(title=values.pop("title", None) or None,
+                    abstract=values.pop("abstractNote", None) or None,
+                    date=_iso_date(values.pop("date", "")))
+    ref.authors, ref.editors = _authors(data.get("creators") or [])
+    ref.tags = [t["tag"] for t in data.get("tags") or [] if t.get("tag")]
+    ref.key = values.pop("citationKey", None) or None
+    ref.url = values.pop("url", None) or None
+    doi = values.pop("DOI", "")
+
+    arxiv_shaped = arxiv is not None and _arxiv_shaped(item_type, values)
+    if arxiv is not None:
+        ref.arxiv_id, ref.arxiv_version, ref.primary_category = arxiv
+        if ref.primary_category:
+            ref.categories = [ref.primary_category]
+    if doi and not doi.lower().startswith(ARXIV_DOI_PREFIX.lower()):
+        ref.doi = doi
+    leftovers: list[str] = []
+    for label, value, line in extra_lines:
+        low = label.lower()
+        if low == "citation key" and not ref.key:
+            ref.key = value
+        elif low == "published doi" or (low == "doi" and not ref.doi):
+            ref.doi = value
+        elif low == "journal reference":
+            ref.journal_ref = value
+        elif low == "comment":
+            ref.comment = value
+        elif low.startswith("tex.") and low != "tex.entrytype":
+            ref.fields[label[4:].lower()] = value
+        elif low in ("arxiv", "version", "tex.entrytype"):
+            continue
+        else:
+            leftovers.append(line)
+
+    if arxiv_shaped:
+        # Everything the arXiv shape derives (repository, archiveID, ...) is dropped here.
+        for name in ("repository", "archiveID", "libraryCatalog", "publicationTitle",
+                     "reportNumber", "institution", "accessDate"):
+            values.pop(name, None)
+        ref.entry_type = None
+        if ref.url and _arxiv_from_url(ref.url):
+            ref.url = None
+    else:
+        ref.entry_type = _entry_type(item_type, values, extra_lines)
+        if ref.arxiv_id and ref.url and _arxiv_from_url(ref.url):
+            ref.url = None
+    _take_fields(ref, item_type, values)
+    if leftovers:
+        ref.fields.setdefault("note", "\n".join(leftovers))
+    if isinstance(item.get("key"), str) or isinstance(data.get("key"), str):
+        ref.provenance = Provenance(
+            source=f"zotero:{library}" if library else "zotero",
+            zotero_key=data.get("key") or item.get("key"),
+            zotero_version=data.get("version") or item.get("version"))
+    return ref
+
+
+def _data(item: Mapping[str, Any]) -> Mapping[str, Any]:
+    data = item.get("data")
+    return data if isinstance(data, Mapping) else item
+
+
+def _canonical_fields(data: Mapping[str, Any], item_type: str) -> dict[str, str]:
+    aliases = _BASE_ALIASES.get(item_type, {})
+    values: dict[str, str] = {}
+    for name, value in data.items():
+        if name in _META:
+            continue
+        if isinstance(value, list):  # BBT's JSON export splits `extra` into lines
+            value = "\n".join(str(v) for v in value)
+        if not isinstance(value, str) or not value.strip():
+            continue
+        values[aliases.get(name, name)] = value.strip()
+    return values
+
+
+_EXTRA_LINE = re.compile(r"^\s*([A-Za-z][\w .-]*?)\s*[:=]\s*(.*?)\s*$")
+
+
+def _extra_lines(extra: str) -> list[tuple[str, str, str]]:
+    """(label, value, the line) for each line of `extra`; label `arXiv` for arXiv lines."""
+    lines = []
+    for line in extra.splitlines():
+        if not line.strip():
+            continue
+        if line.strip().lower().startswith("arxiv:"):
+            lines.append(("arXiv", line.strip()[6:].strip(), line))
+            continue
+        match = _EXTRA_LINE.match(line)
+        if match:
+            lines.append((match.group(1), match.group(2), line))
+        else:
+            lines.append(("", line.strip(), line))
+    return lines
+
+
+def _arxiv_of(values: Mapping[str, str],
+              extra_lines: list[tuple[str, str, str]]) -> tuple[str, int | None, str | None] | None:
+    """(id, version, primary category) from any place Zotero or BBT keep an arXiv id."""
+    found: tuple[str, int | None] | None = None
+    category: str | None = None
+    for label, value, _line in extra_lines:
+        if label == "arXiv":
+            parsed = _parse_arxiv_text(value)
+            if parsed:
+                found = found or parsed
+                category = category or _category(value)
+    for name in ("archiveID", "publicationTitle", "reportNumber", "number"):
+        value = values.get(name, "")
+        if value.lower().startswith("arxiv:"):
+            parsed = _parse_arxiv_text(value[6:])
+            if parsed:
+                found = found or parsed
+                category = category or _category(value)
+    doi = values.get("DOI", "")
+    if doi.lower().startswith(ARXIV_DOI_PREFIX.lower()):
+        found = found or _parse_arxiv_text(doi[len(ARXIV_DOI_PREFIX):])
+    found = found or _arxiv_from_url(values.get("url", ""))
+    if found is None:
+        return None
+    version = found[1]
+    for label, value, _line in extra_lines:
+        if label.lower() == "version" and value.isdigit():
+            version = int(value)
+    return found[0], version, category
+
+
+def _parse_arxiv_text(text: str) -> tuple[str, int | None] | None:
+    token = text.strip().split()[0] if text.strip() else ""
+    try:
+        parsed = parse_arxiv_id(token)
+    except InvalidArxivId:
+        return None
+    return parsed.id, parsed.version
+
+
+_ARXIV_URL = re.compile(r"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/([^?#\s]+?)"
+                        r"(?:\.pdf)?(?:[?#].*)?$", re.IGNORECASE)
+
+
+def _arxiv_from_url(url: str) -> tuple[str, int | None] | None:
+    match = _ARXIV_URL.match(url.strip())
+    return _parse_arxiv_text(match.group(1)) if match else None
+
+
+def _category(text: str) -> str | None:
+    """`cs.CL` from `arXiv:2310.13798 [cs.CL]`; the first of a `[cs, eess]` list."""
+    match = re.search(r"\[([^\]]+)\]", text)
+    if not match:
+        return None
+    return match.group(1).split(",")[0].strip() or None
+
+
+def _arxiv_shaped(item_type: str, values: Mapping[str, str]) -> bool:
+    """Is this item the arXiv paper itself rather than a published version that cites it?"""
+    if item_type == "preprint":
+        return True
+    if item_type == "journalArticle":
+        venue = values.get("publicationTitle", "")
+        return not venue or venue.lower().startswith("arxiv")
+    if item_type == "report":
+        number = values.get("reportNumber", "")
+        institution = values.get("institution", "")
+        return (not number or number.lower().startswith("arxiv")) and (
+            not institution or "arxiv" in institution.lower())
+    return False
+
+
+def _entry_type(item_type: str, values: Mapping[str, str],
+                extra_lines: list[tuple[str, str, str]]) -> str:
+    for label, value, _line in extra_lines:
+        if label.lower() == "tex.entrytype":
+            return value.lower()
+    if item_type == "thesis":
+        kind = values.get("thesisType", "")
+        return "mastersthesis" if "master" in kind.lower() else "phdthesis"
+    return _ENTRY_TYPE.get(item_type, "misc")
+
+
+def _take_fields(ref: Reference, item_type: str, values: dict[str, str]) -> None:
+    """Move the remaining Zotero fields into `ref.fields` under their BibTeX names."""
+    reverse: dict[str, str] = {}
+    for bib, zotero in {**_SHARED_MAP, **_TYPE_MAP.get(item_type, {})}.items():
+        reverse.setdefault(zotero, bib)
+    # `journal`, not `journaltitle`; `school`, not `institution`: the BibTeX names first.
+    reverse.update({"publicationTitle": "journal", "university": "school",
+                    "place": "address", "accessDate": "urldate"})
+    if item_type == "thesis":
+        default = _THESIS_TYPE.get(ref.entry_type or "", "")
+        if values.get("thesisType") == default:
+            values.pop("thesisType")
+    for name in ("libraryCatalog", "archive", "archiveLocation", "callNumber"):
+        values.pop(name, None)
+    for name, value in values.items():
+        bib = reverse.get(name)
+        if bib is None:
+            continue
+        if name == "accessDate":
+            value = value[:10]
+        elif name == "pages":
+            value = re.sub(r"(\w)\s*[-–]\s*(\w)", r"\1--\2", value)
+        # Back to .bib text, the form `Reference.fields` holds (see bridge.readers.bibtex).
+        ref.fields.setdefault(bib, escape_specials(value))
+
+
+def _authors(creators: list[Mapping[str, str]]) -> tuple[list[Author], list[Author]]:
+    authors, editors = [], []
+    for creator in creators:
+        kind = creator.get("creatorType", "author")
+        # Editors are written as `contributor` where a type has no editor (see _creators).
+        target = editors if kind in ("editor", "seriesEditor", "contributor") else authors
+        target.append(_author(creator))
+    return authors, editors
+
+
+def _author(creator: Mapping[str, str]) -> Author:
+    if "name" in creator:
+        return Author(last=creator["name"].strip(), is_institution=True)
+    first = (creator.get("firstName") or "").strip()
+    jr = ""
+    if ", " in first:
+        first, jr = (part.strip() for part in first.split(", ", 1))
+    words = (creator.get("lastName") or "").split()
+    von_words: list[str] = []
+    # BibTeX's rule: leading words that start in lower case are the particle.
+    while len(words) > 1 and _starts_lower(words[0]):
+        von_words.append(words.pop(0))
+    return Author(last=" ".join(words), first=first, von=" ".join(von_words), jr=jr)
+
+
+def _starts_lower(word: str) -> bool:
+    for char in word:
+        if char.isalpha():
+            return char.islower()
+    return False
+
+
+def _iso_date(text: str) -> str | None:
+    """Zotero's free-form date as a (partial) ISO date: `2/2016` -> `2016-02`.
+
+    >>> [_iso_date(t) for t in ("2013-05-21", "2/2016", "12/2006", "2014-10", "3-08-2020")]
+    ['2013-05-21', '2016-02', '2006-12', '2014-10', '2020']
+    """
+    text = text.strip()
+    if not text:
+        return None
+    match = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[ T].*)?", text)
+    if match:
+        year, month, day = match.groups()
+        return "-".join([year] + [f"{int(p):02d}" for p in (month, day) if p])
+    match = re.fullmatch(r"(\d{1,2})/(\d{4})", text)
+    if match:
+        return f"{match.group(2)}-{int(match.group(1)):02d}"
+    year = re.search(r"\b(1[5-9]\d\d|20\d\d)\b", text)
+    return year.group(1) if year else None
+
+
+# ------------------------------------------------------------------------------ identity
+
+
+def normalise_title(title: str) -> str:
+    """Title reduced for matching: accents, case, TeX braces and punctuation gone.
+
+    >>> normalise_title("Specific versus General Principles for {Constitutional} AI!")
+    'specific versus general principles for constitutional ai'
+    >>> normalise_title("Rønnow's Über-Test")
+    'ronnows uber test'
+    """
+    text = unicodedata.normalize("NFKD", title.replace("ø", "o").replace("Ø", "O"))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = re.sub(r"[{}'’`]", "", text)
+    text = re.sub(r"[^\w]+", " ", text)
+    return " ".join(text.split())
+
+
+def identity_keys(ref_or_item: Reference | Mapping[str, Any]) -> set[str]:
+    """The keys under which a paper is found in the duplicate index.
+
+    `arxiv:<id>` (no version), `doi:<doi>` (lower case, journal DOIs only: the arXiv DOI is
+    the arXiv id) and `title:<normalised title>|<year>`.
+
+    >>> sorted(identity_keys({"itemType": "report", "title": "Higgs physics",
+    ...     "date": "2014-10", "extra": "Type: article\\narXiv: 1410.5093 [hep-ph]"}))
+    ['arxiv:1410.5093', 'title:higgs physics|2014']
+    """
+    ref = (ref_or_item if isinstance(ref_or_item, Reference)
+           else item_to_reference(ref_or_item))
+    keys = set()
+    if ref.arxiv_id:
+        keys.add(f"arxiv:{ref.arxiv_id}")
+    if ref.doi:
+        doi = ref.doi.strip().lower()
+        if doi.startswith(ARXIV_DOI_PREFIX.lower()):
+            parsed = _parse_arxiv_text(doi[len(ARXIV_DOI_PREFIX):])
+            if parsed:
+                keys.add(f"arxiv:{parsed[0]}")
+        else:
+            keys.add(f"doi:{doi}")
+    if ref.title:
+        title = normalise_title(ref.title)
+        if title:
+            keys.add(f"title:{title}|{ref.year or ''}")
+    return keys
+
+
+# ------------------------------------------------------------------------------ validation
+
+
+def invalid_fields(item: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]:
+    """What in an item Zotero's schema would refuse: unknown type, fields, creator types.
+
+    `schema` is Zotero's schema JSON (`shared/zotero-schema.json`, or `GET /schema`).
+    An empty list means the item is valid.
+    """
+    data = _data(item)
+    types = {t["itemType"]: t for t in schema["itemTypes"]}
+    item_type = data.get("itemType")
+    if item_type not in types:
+        return [f"unknown itemType {item_type!r}"]
+    spec = types[item_type]
+    fields = {f["field"] for f in spec["fields"]}
+    creator_types = {c["creatorType"] for c in spec.get("creatorTypes", [])}
+    problems = [f"field {name!r} is not valid for {item_type}"
+                for name in data if name not in _META and name not in fields]
+    for creator in data.get("creators") or []:
+        if creator.get("creatorType") not in creator_types:
+            problems.append(
+                f"creatorType {creator.get('creatorType')!r} is not valid for {item_type}")
+        if "name" in creator and ("firstName" in creator or "lastName" in creator):
+            problems.append("a creator has both name and firstName/lastName")
+    return problems
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(v for v in values if v))

@@ -1,0 +1,464 @@
+"""Push references into a Zotero library without duplicates; pull a library into a .bib.
+
+`push` checks the API key may write, brings the duplicate index (`bridge.zotero.index`) up
+to date with as few reads as the library's changes allow, skips every paper the library
+already has (in any of the three arXiv shapes, by arXiv id, DOI or title and year), files
+those into the target collection when one is given, and creates the rest in batches of 50
+(the client's). A second identical push writes nothing.
+
+Collections are named by path: `--collection "Thesis/Chapter 2"` is the subcollection
+`Chapter 2` of the top-level collection `Thesis`; each missing level is created, existing
+ones reused (the first by key when siblings share a name). A top-level collection whose own
+name contains `/` is found by its whole name first.
+
+`pull` reads a library, or a collection (and, with `recursive`, its subcollections), skips
+notes and attachments, and gives every reference a unique key: Zotero's `citationKey` where
+set, else one made by `bridge.citekeys`. `pull_to_file` writes them with the BibTeX writer;
+pulling again into an existing file changes it only where Zotero changed: entries are
+matched by the key an earlier pull wrote the item under (remembered in the cache file), by
+citation key, or by the paper's identity (arXiv id, DOI, title and year), only
+fields whose value differs are rewritten, new papers are appended, and every other byte is
+kept. Fields removed in Zotero, and entry types changed there, are not removed or changed
+in the file (edits never delete what a user may have added by hand).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .._io import atomic_write_text, read_input_text
+from ..citekeys import DEFAULT_FORMULA, assign_keys, sanitize_key
+from ..config import load_settings
+from ..errors import InputError
+from ..model import Reference
+from ..progress import NO_PROGRESS, Progress
+from .index import LibraryIndex, RefreshStats
+from .items import identity_keys, is_regular_item, item_to_reference, reference_to_item
+
+__all__ = ["PullReport", "PushReport", "PushedItem", "find_collection", "pull",
+           "pull_to_file", "push"]
+
+
+@dataclass(frozen=True)
+class PushedItem:
+    """One reference of a push and what became of it."""
+
+    reference: Reference
+    key: str | None
+    """The Zotero item key (None for an item a dry run would create, or one that failed)."""
+    reason: str | None = None
+    """Why it failed, for `PushReport.failed`."""
+
+    def __str__(self) -> str:
+        where = f" (Zotero item {self.key})" if self.key else ""
+        why = f": {self.reason}" if self.reason else ""
+        return f"{self.reference.describe()}{where}{why}"
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"arxiv_id": self.reference.arxiv_id,
+                               "title": self.reference.title, "zotero_key": self.key}
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+
+@dataclass
+class PushReport:
+    """What a push did (or, with `dry_run`, would do)."""
+
+    created: list[PushedItem] = field(default_factory=list)
+    already_present: list[PushedItem] = field(default_factory=list)
+    """Papers the library had (or that came twice in the input), with the item they are."""
+    filed: list[PushedItem] = field(default_factory=list)
+    """The already-present items added to the target collection (also in already_present)."""
+    failed: list[PushedItem] = field(default_factory=list)
+    collection: str | None = None
+    """Key of the target collection (None in a dry run that would create it)."""
+    collections_created: list[str] = field(default_factory=list)
+    """Names of the collection levels created (or that a dry run would create)."""
+    dry_run: bool = False
+    refresh: RefreshStats | None = None
+    requests_made: int = 0
+    writes_made: int = 0
+
+    def summary(self) -> str:
+        verb = "would create" if self.dry_run else "created"
+        return (f"{verb} {len(self.created)}, already present {len(self.already_present)}, "
+                f"filed {len(self.filed)}, failed {len(self.failed)}")
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "dry_run": self.dry_run,
+            "created": [p.as_json() for p in self.created],
+            "already_present": [p.as_json() for p in self.already_present],
+            "filed": [p.as_json() for p in self.filed],
+            "failed": [p.as_json() for p in self.failed],
+            "collection": self.collection,
+            "collections_created": list(self.collections_created),
+            "requests_made": self.requests_made,
+            "writes_made": self.writes_made,
+        }
+
+
+@dataclass
+class PullReport:
+    """What `pull_to_file` wrote."""
+
+    path: str
+    references: list[Reference]
+    added: list[str] = field(default_factory=list)
+    """Keys of the entries appended (all of them for a new file)."""
+    updated: list[str] = field(default_factory=list)
+    """Keys of the existing entries whose fields were rewritten."""
+    unchanged: list[str] = field(default_factory=list)
+    written: bool = False
+    """False when the file already said everything (it is then not touched at all)."""
+
+    def summary(self) -> str:
+        if not self.written:
+            return f"{self.path} is up to date ({len(self.references)} entries)"
+        return (f"wrote {self.path}: {len(self.added)} added, {len(self.updated)} updated, "
+                f"{len(self.unchanged)} unchanged")
+
+    def as_json(self) -> dict[str, Any]:
+        return {"output": self.path, "entries": len(self.references), "added": self.added,
+                "updated": self.updated, "unchanged": self.unchanged,
+                "written": self.written}
+
+
+# ---------------------------------------------------------------------------------- push
+
+
+def push(refs: Sequence[Reference], client: Any, *, collection: str | None = None,
+         tags: Iterable[str] = (), dry_run: bool = False,
+         index_path: str | Path | None = None,
+         progress: Progress = NO_PROGRESS) -> PushReport:
+    """Create the Zotero items for `refs` that the library does not have yet.
+
+    `client` is a `bridge.zotero.api.ZoteroClient`. `index_path` is the SQLite file of the
+    duplicate index (default: the cache file of the settings). With `dry_run` nothing is
+    written to Zotero; the report says what would be created and filed.
+    """
+    requests_before, writes_before = client.requests_made, client.writes_made
+    info = client.check_key() if dry_run else client.require_write()
+    report = PushReport(dry_run=dry_run)
+    path = index_path if index_path is not None else load_settings().resolved_cache_path
+    tags = tuple(tags)
+    with LibraryIndex(path, info.library) as index:
+        report.refresh = index.refresh(client, progress=progress)
+        start_version = report.refresh.version
+        writes_start = client.writes_made
+
+        if collection:
+            report.collection, report.collections_created = _collection_for_push(
+                client, collection, dry_run)
+
+        to_create: list[tuple[Reference, dict[str, Any]]] = []
+        pending: dict[str, int] = {}  # identity key -> position in to_create
+        to_file: list[tuple[Reference, Any]] = []
+        for ref in refs:
+            entry = index.find(ref)
+            if entry is not None:
+                report.already_present.append(PushedItem(ref, entry.key))
+                if collection and report.collection not in entry.collections:
+                    to_file.append((ref, entry))
+                continue
+            twin = _pending_twin(ref, pending, to_create)
+            if twin is not None:
+                report.already_present.append(PushedItem(ref, None))
+                continue
+            for ident in identity_keys(ref):
+                pending.setdefault(ident, len(to_create))
+            members = [report.collection] if report.collection else []
+            to_create.append((ref, reference_to_item(ref, collections=members, tags=tags)))
+
+        if dry_run:
+            report.created = [PushedItem(ref, None) for ref, _ in to_create]
+            report.filed = [PushedItem(ref, entry.key) for ref, entry in to_file]
+        else:
+            _create(client, index, to_create, report, progress)
+            _file(client, index, to_file, report, progress)
+            # Every write bumps the library version by one; if the version moved by exactly
+            # our writes, nobody else wrote meanwhile and the index (which recorded ours)
+            # is current: the next push then reads nothing but `since`.
+            if (start_version is not None
+                    and client.library_version - start_version == client.writes_made
+                    - writes_start):
+                index.set_version(client.library_version)
+    _fix_twins(report)
+    report.requests_made = client.requests_made - requests_before
+    report.writes_made = client.writes_made - writes_before
+    return report
+
+
+def _pending_twin(ref: Reference, pending: dict[str, int],
+                  to_create: list[tuple[Reference, dict[str, Any]]]) -> int | None:
+    """Position of a paper already queued for creation that is the same as `ref`."""
+    for ident in sorted(identity_keys(ref)):
+        position = pending.get(ident)
+        if position is None:
+            continue
+        other = to_create[position][0]
+        if ident.startswith("title:") and ref.arxiv_id and other.arxiv_id \
+                and ref.arxiv_id != other.arxiv_id:
+            continue
+        return position
+    return None
+
+
+def _fix_twins(report: PushReport) -> None:
+    """Point input duplicates of a created paper at the key it was created under."""
+    created = {}
+    for pushed in report.created:
+        for ident in identity_keys(pushed.reference):
+            created.setdefault(ident, pushed.key)
+    report.already_present = [
+        PushedItem(p.reference, next((created[i] for i in sorted(identity_keys(p.reference))
+                                      if i in created), None))
+        if p.key is None else p
+        for p in report.already_present]
+
+
+def _create(client: Any, index: LibraryIndex,
+            to_create: list[tuple[Reference, dict[str, Any]]], report: PushReport,
+            progress: Progress) -> None:
+    if not to_create:
+        return
+    result = client.create_items([item for _, item in to_create], progress=progress)
+    failures = {failure.index: failure for failure in result.failed}
+    stored = []
+    for position, (ref, item) in enumerate(to_create):
+        if position in failures:
+            report.failed.append(PushedItem(ref, None, str(failures[position])))
+            continue
+        key = result.keys.get(position) or result.unchanged.get(position)
+        data = result.objects.get(position) or {**item, "key": key,
+                                                "version": result.library_version or 0}
+        stored.append(data)
+        report.created.append(PushedItem(ref, key))
+    index.add_many(stored)
+
+
+def _file(client: Any, index: LibraryIndex, to_file: list[tuple[Reference, Any]],
+          report: PushReport, progress: Progress) -> None:
+    # One update per item, even if several input references are the same item.
+    by_key: dict[str, Any] = {}
+    for _, entry in to_file:
+        by_key.setdefault(entry.key, entry)
+    if not by_key:
+        return
+    entries = list(by_key.values())
+    updates = [{"key": e.key, "version": e.version,
+                "collections": [*e.collections, report.collection]} for e in entries]
+    result = client.update_items(updates, progress=progress)
+    failures = {failure.index: failure for failure in result.failed}
+    done: dict[str, str | None] = {}
+    for position, entry in enumerate(entries):
+        failure = failures.get(position)
+        done[entry.key] = str(failure) if failure else None
+        if failure is None and position in result.objects:
+            index.add(result.objects[position])
+    for ref, entry in to_file:
+        reason = done.get(entry.key)
+        if reason is None:
+            report.filed.append(PushedItem(ref, entry.key))
+        else:
+            report.failed.append(PushedItem(ref, entry.key, reason))
+
+
+def _collection_for_push(client: Any, path: str,
+                         dry_run: bool) -> tuple[str | None, list[str]]:
+    """The key of the collection at `path`, creating missing levels (not in a dry run)."""
+    existing = client.collections()
+    found = find_collection(existing, path)
+    if found is not None:
+        return found, []
+    parent: str | None = None
+    created: list[str] = []
+    for name in _levels(path):
+        # Below a level that had to be created nothing can exist yet.
+        key = None if created else _child(existing, name, parent)
+        if key is None:
+            created.append(name)
+            if not dry_run:
+                key = client.create_collection(name, parent)
+        parent = key
+    return parent, created
+
+
+def _levels(path: str) -> list[str]:
+    levels = [part.strip() for part in path.split("/") if part.strip()]
+    if not levels:
+        raise InputError(f"{path!r} is not a collection name")
+    return levels
+
+
+def _child(existing: list[dict[str, Any]], name: str, parent: str | None) -> str | None:
+    matches = sorted(str(c["key"]) for c in existing
+                     if c.get("name") == name and (c.get("parentCollection") or None) == parent)
+    return matches[0] if matches else None
+
+
+def find_collection(existing: list[dict[str, Any]], path: str) -> str | None:
+    """The key of the collection named by `path` (`A/B` nested) among `existing`, or None.
+
+    >>> cols = [{"key": "AAAA2222", "name": "A", "parentCollection": False},
+    ...         {"key": "BBBB3333", "name": "B", "parentCollection": "AAAA2222"},
+    ...         {"key": "CCCC4444", "name": "x/y", "parentCollection": False}]
+    >>> find_collection(cols, "A/B"), find_collection(cols, "x/y"), find_collection(cols, "B")
+    ('BBBB3333', 'CCCC4444', None)
+    """
+    whole = _child(existing, path.strip(), None)
+    if whole is not None:
+        return whole
+    parent: str | None = None
+    for name in _levels(path):
+        parent = _child(existing, name, parent)
+        if parent is None:
+            return None
+    return parent
+
+
+# ---------------------------------------------------------------------------------- pull
+
+
+def pull(client: Any, *, collection: str | None = None, recursive: bool = False,
+         formula: str = DEFAULT_FORMULA, taken: set[str] | None = None,
+         progress: Progress = NO_PROGRESS) -> list[Reference]:
+    """The references of a library or collection, each with a unique, stable citation key.
+
+    Items come oldest first (by date added, then key), so keys made for new items never
+    take the suffix of an older one. Notes, attachments and trashed items are left out.
+    """
+    refs = _pull_references(client, collection=collection, recursive=recursive,
+                            progress=progress)
+    _assign(refs, formula, taken if taken is not None else set())
+    return refs
+
+
+def _pull_references(client: Any, *, collection: str | None, recursive: bool,
+                     progress: Progress) -> list[Reference]:
+    info = client.check_key()
+    key = None
+    if collection:
+        key = find_collection(client.collections(), collection)
+        if key is None:
+            raise InputError(f"Zotero library {info.library} has no collection {collection!r}")
+    items = [data for data in client.iter_items(collection=key, recursive=recursive,
+                                                top=True, progress=progress)
+             if is_regular_item(data) and not data.get("deleted")]
+    items.sort(key=lambda d: (d.get("dateAdded") or "", d.get("key") or ""))
+    return [item_to_reference(data, library=info.library) for data in items]
+
+
+def _assign(refs: list[Reference], formula: str, taken: set[str]) -> None:
+    """Keep Zotero's citation keys unless two items share one; make keys for the rest."""
+    seen = {key.lower() for key in taken}
+    for ref in refs:
+        if ref.key:
+            # A key typed into Zotero may hold characters BibTeX cannot take.
+            ref.key = sanitize_key(ref.key) or None
+        if ref.key and ref.key.lower() in seen:
+            ref.key = None
+        elif ref.key:
+            seen.add(ref.key.lower())
+    assign_keys(refs, formula=formula, taken=taken)
+
+
+def pull_to_file(client: Any, path: str | Path, *, collection: str | None = None,
+                 recursive: bool = False, dialect: str = "bibtex",
+                 formula: str = DEFAULT_FORMULA, index_path: str | Path | None = None,
+                 progress: Progress = NO_PROGRESS) -> PullReport:
+    """Write a library or collection to `path`; update an existing .bib losslessly.
+
+    `dialect` is a writer name (`bibtex`, `biblatex`, `csl-json`); only the two BibTeX
+    dialects update an existing file in place, CSL-JSON is rewritten whole. `index_path`
+    is the SQLite cache file (default: the settings' one) where the citation key written
+    for each Zotero item is remembered, so a re-pull finds its entry even if the item's
+    title, ids and citation key all changed.
+    """
+    from ..writers import get_writer
+
+    target = Path(path)
+    refs = _pull_references(client, collection=collection, recursive=recursive,
+                            progress=progress)
+    report = PullReport(str(target), refs)
+    existing = target.is_file() and dialect in ("bibtex", "biblatex")
+    text = read_input_text(str(target), allow_empty=True) if existing else ""
+    cache = index_path if index_path is not None else load_settings().resolved_cache_path
+    with LibraryIndex(cache, client.library) as index:
+        if not existing or not text.strip():
+            _assign(refs, formula, set())
+            new_text = get_writer(dialect).to_string(refs)
+            report.added = [ref.key or "" for ref in refs]
+        else:
+            new_text = _update_text(text, str(target), refs, dialect, formula, report,
+                                    index.pulled_keys(target))
+        if new_text != text or not target.exists():
+            atomic_write_text(target, new_text)
+            report.written = True
+        index.record_pulled(target, {ref.provenance.zotero_key: ref.key for ref in refs
+                                     if ref.provenance and ref.provenance.zotero_key
+                                     and ref.key})
+    return report
+
+
+def _update_text(text: str, source: str, refs: list[Reference], dialect: str, formula: str,
+                 report: PullReport, written_as: dict[str, str]) -> str:
+    from ..readers.bibtex import parse_bib
+    from ..writers.bibtex import bibtex_fields, render_entry
+
+    doc = parse_bib(text, source)
+    by_key: dict[str, int] = {}
+    by_ident: dict[str, int] = {}
+    for entry, old in zip(doc.entries, doc.references, strict=True):
+        by_key.setdefault(entry.key.lower(), entry.index)
+        for ident in identity_keys(old):
+            by_ident.setdefault(ident, entry.index)
+
+    matched: dict[int, int] = {}  # ref position -> entry index
+    used: set[int] = set()
+    for position, ref in enumerate(refs):
+        zotero_key = ref.provenance.zotero_key if ref.provenance else None
+        index = None
+        if zotero_key and zotero_key in written_as:
+            index = by_key.get(written_as[zotero_key].lower())
+        if (index is None or index in used) and ref.key:
+            index = by_key.get(ref.key.lower())
+        if index is None or index in used:
+            index = next((by_ident[i] for i in sorted(identity_keys(ref))
+                          if i in by_ident and by_ident[i] not in used), None)
+        if index is not None:
+            matched[position] = index
+            used.add(index)
+            ref.key = doc.entries[index].key
+
+    fresh = [ref for position, ref in enumerate(refs) if position not in matched]
+    for ref in fresh:
+        ref.key = ref.key if ref.key and ref.key.lower() not in by_key else None
+    _assign(fresh, formula, {entry.key for entry in doc.entries})
+
+    edits: dict[int, dict[str, str]] = {}
+    for position, index in matched.items():
+        entry = doc.entries[index]
+        changes = {name: value for name, value in bibtex_fields(refs[position], dialect)
+                   if _squash(entry.fields.get(name.lower(), "")) != _squash(value)}
+        if changes:
+            edits[index] = changes
+            report.updated.append(entry.key)
+        else:
+            report.unchanged.append(entry.key)
+    new_text = doc.render(edits)
+    if fresh:
+        if new_text and not new_text.endswith("\n"):
+            new_text += "\n"
+        new_text += "".join("\n" + render_entry(ref, dialect) for ref in fresh)
+        report.added = [ref.key or "" for ref in fresh]
+    return new_text
+
+
+def _squash(value: str) -> str:
+    return " ".join(value.split())

@@ -1,0 +1,409 @@
+"""The Zotero item mapping: real Better BibTeX items in, exact items out, round trips."""
+
+from __future__ import annotations
+
+import functools
+import json
+
+import pytest
+
+from bridge.latex import latex_to_unicode
+from bridge.model import Author, Reference
+from bridge.readers.bibtex import parse_bib
+from bridge.zotero.items import (
+    identity_keys,
+    invalid_fields,
+    item_to_reference,
+    normalise_title,
+    reference_to_item,
+)
+from tests.paths import BIB_CORPUS, CORPORA, SCHEMA
+
+BBT = CORPORA / "peers" / "zotero-better-bibtex" / "export"
+SCHEMA_JSON = json.loads(SCHEMA.read_text(encoding="utf-8"))
+
+
+def _bbt_items() -> list[tuple[str, dict]]:
+    out = []
+    for path in sorted(BBT.glob("*.json")):
+        for item in json.loads(path.read_text(encoding="utf-8"))["items"]:
+            out.append((path.stem, item))
+    return out
+
+
+# (fixture stem prefix, title prefix, item type) -> (arXiv id, primary category, arXiv-shaped?)
+# The same titles also appear as conferencePaper items of the published version: no arXiv id.
+BBT_ARXIV = {
+    ("Better BibTeX does not use", "Lieb-Robinson bounds", "journalArticle"):
+        ("1412.2970", "math-ph", True),
+    ("BetterBibLaTeX exports articles", "TorchAudio", "journalArticle"):
+        ("2110.15018", "cs", True),
+    ("BetterBibLaTeX exports articles", "WaveNet", "journalArticle"):
+        ("1609.03499", "cs", True),
+    # publicationTitle "dummy": a journal version, the id comes from `extra` alone
+    ("BetterBibLaTeX exports articles", "Dummy - WaveNet", "journalArticle"):
+        ("1609.03499", None, False),
+    ("Cannot ignore archivePrefix", "All in the Exponential", "journalArticle"):
+        ("2007.00642", None, False),
+    ("Citation key add", "On Solving Minimax", "journalArticle"):
+        ("1910.07512", "cs", True),
+    ("Citation key add", "Spectral Normalization", "journalArticle"):
+        ("1802.05957", "cs", True),
+    ("Citation key add", "Understanding and Improving", "journalArticle"):
+        ("1603.05201", "cs", True),
+    ("Citation key add", "Delving Deep", "journalArticle"):
+        ("1502.01852", "cs", True),
+    ("Citation key add", "Hopfield Networks", "journalArticle"):
+        ("2008.02217", "cs", True),
+    ("Error exporting duplicate eprinttype", "Integrated strategy", "journalArticle"):
+        ("1408.1149", None, False),
+    ("Export C as", "Experimental Superposition", "journalArticle"):
+        ("1412.4006", "quant-ph", True),
+    # the `report` shape, id only in `extra`
+    ("Export report+type as preprint", "Higgs physics", "report"):
+        ("1410.5093", "hep-ph", True),
+    # Zotero 6+ `preprint`, written by BBT with base field names (number, publisher)
+    ("Use prepublished as default", "Language Models", "preprint"):
+        ("2005.14165", "cs", True),
+    ("arXiv categories missing", "ELUDE", "preprint"):
+        ("2206.07690", "cs", True),
+    ("arXiv identifiers in BibLaTeX", "Classical signature", "journalArticle"):
+        ("1305.4904", "quant-ph", True),
+    ("arXiv identifiers in BibLaTeX", "BV Master Action", "journalArticle"):
+        ("1508.05387", None, False),
+    ("arXiv identifiers in BibLaTeX", "Defining and detecting", "journalArticle"):
+        ("1401.2910", "quant-ph", False),
+    # journalArticle without publicationTitle, found by the 10.48550 DOI and extra
+    ("inspireHep fetching broken", "Dark photon vortex", "journalArticle"):
+        ("2206.12432", "astro-ph", True),
+}
+
+
+def _expected(stem: str, title: str, kind: str):
+    for (stem_prefix, title_prefix, item_type), expected in BBT_ARXIV.items():
+        if (stem.startswith(stem_prefix) and title.startswith(title_prefix)
+                and item_type == kind):
+            return expected
+    return None
+
+
+@pytest.mark.parametrize(("stem", "item"), _bbt_items(),
+                         ids=[f"{s[:30]}:{i['title'][:25]}" for s, i in _bbt_items()])
+def test_every_bbt_item_maps_to_its_arxiv_id_or_none(stem: str, item: dict) -> None:
+    ref = item_to_reference(item)
+    expected = _expected(stem, item["title"], item["itemType"])
+    if expected is None:
+        assert ref.arxiv_id is None
+        assert not any(key.startswith("arxiv:") for key in identity_keys(item))
+        return
+    arxiv_id, category, shaped = expected
+    assert (ref.arxiv_id, ref.primary_category) == (arxiv_id, category)
+    assert (ref.entry_type is None) == shaped
+    assert f"arxiv:{arxiv_id}" in identity_keys(item)
+    assert ref.title == item["title"]
+
+
+def test_the_table_covers_every_arxiv_item_in_the_fixtures() -> None:
+    found = {(stem, item["title"]) for stem, item in _bbt_items()
+             if item_to_reference(item).arxiv_id}
+    assert len(found) == len(BBT_ARXIV) == 19
+
+
+def test_a_published_item_keeps_its_journal_and_doi_besides_the_arxiv_id() -> None:
+    item = next(i for s, i in _bbt_items() if i["title"].startswith("Defining and detecting"))
+    ref = item_to_reference(item)
+    assert ref.entry_type == "article"
+    assert ref.doi == "10.1126/science.1252319"
+    assert ref.fields == {"journal": "Science", "number": "6195", "pages": "420--424",
+                          "volume": "345", "issn": "0036-8075, 1095-9203",
+                          "urldate": "2016-04-18"}
+    assert ref.url is None  # the arXiv abs URL is derived from the id
+    assert ref.authors[0] == Author(last="Rønnow", first="Troels F.")
+    assert identity_keys(item) == {"arxiv:1401.2910", "doi:10.1126/science.1252319",
+                                   "title:defining and detecting quantum speedup|2014"}
+
+
+def test_a_preprint_of_another_repository_is_not_an_arxiv_paper() -> None:
+    item = next(i for s, i in _bbt_items() if i["title"].startswith("Dynamics of the Holloway"))
+    ref = item_to_reference(item)
+    assert (ref.arxiv_id, ref.entry_type, ref.doi, ref.date) == (
+        None, "misc", "10.1002/essoar.10503873.1", "2020")
+    assert ref.fields == {"publisher": "ESS Open Archive", "language": "EN",
+                          "rights": "Creative Commons Attribution-NonCommercial-NoDerivatives "
+                                    "4.0 International (CC BY-NC-ND 4.0)",
+                          "urldate": "2021-09-26",
+                          "note": "Status: submitted\nPublisher: Earth and Space Science Open "
+                                  "Archive\nSection: Oceanography\nsubmitted"}
+
+
+def test_bbt_names_split_back_into_bibtex_parts() -> None:
+    creators = [{"creatorType": "author", "firstName": "Aaron", "lastName": "van den Oord"},
+                {"creatorType": "author", "firstName": "Gérard, III",
+                 "lastName": "de la Martinière"},
+                {"creatorType": "author", "firstName": "Jean de", "lastName": "La Fontaine"},
+                {"creatorType": "author", "name": "São Paulo (Estado)"},
+                {"creatorType": "editor", "firstName": "Luís d'", "lastName": "Almeida"}]
+    ref = item_to_reference({"itemType": "book", "title": "x", "creators": creators})
+    assert ref.authors == [
+        Author(last="Oord", first="Aaron", von="van den"),
+        Author(last="Martinière", first="Gérard", von="de la", jr="III"),
+        Author(last="La Fontaine", first="Jean de"),
+        Author(last="São Paulo (Estado)", is_institution=True),
+    ]
+    assert ref.editors == [Author(last="Almeida", first="Luís d'")]
+
+
+# ------------------------------------------------------------------------------ writing
+
+KUNDU = Reference(
+    arxiv_id="2310.13798",
+    arxiv_version=None,
+    title="Specific versus General Principles for Constitutional AI",
+    authors=[Author("Kundu", "Sandipan"), Author("Bai", "Yuntao"),
+             Author("Kadavath", "Saurav"), Author("Kaplan", "Jared"),
+             Author("Anthropic", is_institution=True)],
+    abstract="Human feedback can prevent overtly harmful utterances in conversational models.",
+    date="2023-10-20",
+    arxiv_published="2023-10-20",
+    arxiv_updated="2023-10-20",
+    primary_category="cs.CL",
+    categories=["cs.CL", "cs.AI"],
+    url="https://arxiv.org/abs/2310.13798",
+    key="kundu2023specific",
+)
+
+
+def test_an_arxiv_paper_becomes_the_translators_preprint() -> None:
+    item = reference_to_item(KUNDU, collections=["ABCD2345"], tags=["to-read"])
+    assert item == {
+        "itemType": "preprint",
+        "title": "Specific versus General Principles for Constitutional AI",
+        "creators": [
+            {"creatorType": "author", "firstName": "Sandipan", "lastName": "Kundu"},
+            {"creatorType": "author", "firstName": "Yuntao", "lastName": "Bai"},
+            {"creatorType": "author", "firstName": "Saurav", "lastName": "Kadavath"},
+            {"creatorType": "author", "firstName": "Jared", "lastName": "Kaplan"},
+            {"creatorType": "author", "name": "Anthropic"},
+        ],
+        "abstractNote": "Human feedback can prevent overtly harmful utterances in "
+                        "conversational models.",
+        "date": "2023-10-20",
+        "repository": "arXiv",
+        "archiveID": "arXiv:2310.13798",
+        "DOI": "10.48550/arXiv.2310.13798",
+        "url": "https://arxiv.org/abs/2310.13798",
+        "extra": "arXiv:2310.13798 [cs.CL]",
+        "libraryCatalog": "arXiv.org",
+        "citationKey": "kundu2023specific",
+        "tags": [{"tag": "to-read"}],
+        "collections": ["ABCD2345"],
+    }
+    assert invalid_fields(item, SCHEMA_JSON) == []
+
+
+def test_version_journal_doi_and_comment_go_to_extra_lines() -> None:
+    ref = KUNDU.copy(arxiv_version=2, doi="10.1000/XYZ.1", journal_ref="J. Test 1 (2024)",
+                     comment="12 pages,\n 3 figures", key=None)
+    item = reference_to_item(ref)
+    assert item["extra"] == ("arXiv:2310.13798 [cs.CL]\nPublished DOI: 10.1000/XYZ.1"
+                             "\nJournal Reference: J. Test 1 (2024)\nComment: 12 pages, 3 figures")
+    assert "citationKey" not in item
+    assert item["url"] == "https://arxiv.org/abs/2310.13798"  # the paper, not version 2
+    back = item_to_reference(item)
+    assert (back.arxiv_version, back.doi, back.journal_ref, back.comment) == (
+        None, "10.1000/XYZ.1", "J. Test 1 (2024)", "12 pages, 3 figures")
+    translated = {**item, "extra": "arXiv:2310.13798 [cs.CL]\nversion: 2"}
+    assert item_to_reference(translated).arxiv_version == 2
+    assert identity_keys(item) == {
+        "arxiv:2310.13798", "doi:10.1000/xyz.1",
+        "title:specific versus general principles for constitutional ai|2023"}
+
+
+@functools.cache
+def _corpus_refs() -> dict[str, Reference]:
+    wanted = {
+        BIB_CORPUS / "contextlab_cdl.bib": {"Rame72", "ShafGood08", "Thor13", "BoydEtal14",
+                                           "Bord08", "deBr24", "Mann06", "Alva02", "Hawk99"},
+        BIB_CORPUS / "biblatex-examples.bib": {"ctan"},
+        CORPORA / "peers" / "python-bibtexparser" / "v1_data" / "biber-examples.bib":
+            {"anon1"},
+    }
+    refs = {}
+    for path, keys in wanted.items():
+        for ref in parse_bib(path.read_text(encoding="utf-8"), str(path)).references:
+            if ref.key in keys:
+                refs[ref.key] = ref
+    return refs
+
+
+def _person(first: str, last: str, kind: str = "author") -> dict[str, str]:
+    return {"creatorType": kind, "firstName": first, "lastName": last}
+
+
+BIB_ITEMS = {
+    "Rame72": {
+        "itemType": "journalArticle",
+        "title": "An iterative procedure for the polygonal approximation of plane curves",
+        "creators": [_person("U", "Ramer")], "date": "1972",
+        "publicationTitle": "Computer Graphics and Image Processing", "issue": "3",
+        "pages": "244-256", "volume": "1"},
+    "ShafGood08": {
+        "itemType": "conferencePaper",
+        "title": "Teaching games: statistical sampling assumptions for learning in "
+                 "pedagogical situations",
+        "creators": [_person("P", "Shafto"), _person("N", "Goodman")], "date": "2008",
+        "proceedingsTitle": "Proceedings of the 30th Annual Conference of the Cognitive "
+                            "Science Society",
+        "pages": "1632-1637", "extra": "tex.organization: Cognitive Science Society Austin, TX"},
+    "Thor13": {
+        "itemType": "book", "title": "Educational psychology: the psychology of learning",
+        "creators": [_person("E L", "Thorndike")], "date": "1913",
+        "publisher": "Teachers College, Columbia University", "volume": "2"},
+    "BoydEtal14": {
+        "itemType": "bookSection",
+        "title": "Care and feeding of topic models: problems, diagnostics, and improvements",
+        "creators": [_person("J", "Boyd-Graber"), _person("D", "Mimno"),
+                     _person("D", "Newman"), _person("E M", "Airoldi", "editor"),
+                     _person("D M", "Blei", "editor"), _person("E A", "Erosheva", "editor"),
+                     _person("S E", "Fienberg", "editor")],
+        "date": "2014",
+        "bookTitle": "Handbook of Mixed Membership Models and Their Applications",
+        "publisher": "CRC Press"},
+    "Bord08": {
+        "itemType": "bookSection", "title": "Poetics of cinema",
+        "creators": [_person("D", "Bordwell")], "date": "2008", "pages": "85-134",
+        "publisher": "Routledge", "extra": "tex.chapter: Three dimensions of film narrative"},
+    "deBr24": {
+        "itemType": "thesis", "title": "Recherches sur la théorie des quanta",
+        "creators": [_person("L", "de Broglie")], "date": "1924",
+        "thesisType": "Ph.D. thesis",
+        "university": "Migration-université en cours d'affectation"},
+    "Mann06": {
+        "itemType": "thesis",
+        "title": "Modeling human spatial navigation using a degraded ideal navigator",
+        "creators": [_person("J R", "Manning")], "date": "2006",
+        "thesisType": "Master's thesis", "place": "Waltham, MA",
+        "university": "Brandeis University"},
+    "Alva02": {
+        "itemType": "report",
+        "title": "An exact analytical relation among recall, precision, and classification "
+                 "accuracy in information retrieval",
+        "creators": [_person("S A", "Alvarez")], "date": "2002",
+        "institution": "Boston College", "reportNumber": "BCCS-02-01", "pages": "1-22",
+        "reportType": "Technical Report"},
+    "Hawk99": {
+        "itemType": "document", "title": "Does God play dice?",
+        "creators": [_person("S", "Hawking")], "date": "1999",
+        "extra": "tex.howpublished: Public lecture"},
+    "ctan": {
+        "itemType": "webpage", "title": "CTAN", "creators": [], "date": "2006",
+        "url": "http://www.ctan.org", "accessDate": "2006-10-01", "language": "english",
+        "extra": "tex.subtitle: The {Comprehensive TeX Archive Network}\ntex.label: CTAN\n"
+                 "tex.langidopts: variant=american\n"
+                 "tex.annotation: This is an \\texttt{online} entry. The \\textsc{url}, which "
+                 "is given in the \\texttt{url} field, is transformed into a clickable link if "
+                 "\\texttt{hyperref} support has been enabled. Note the format of the "
+                 "\\texttt{urldate} field (\\texttt{yyyy-mm-dd}) in the database file. Also "
+                 "note the \\texttt{label} field which may be used as a fallback by citation "
+                 "styles which need an \\texttt{author} and\\slash or a \\texttt{year}"},
+    "anon1": {
+        "itemType": "manuscript", "title": "Title1",
+        "creators": [_person("", "AnonymousX")], "date": "1835",
+        "shortTitle": "Shorttitle", "language": "english",
+        "extra": "tex.shortauthor: XAnony\ntex.keywords: arc\ntex.pages: 111--118\n"
+                 "tex.langidopts: variant=american"},
+}
+
+
+@pytest.mark.parametrize("key", sorted(BIB_ITEMS))
+def test_each_bib_entry_type_maps_to_its_item_type_with_valid_fields_only(key: str) -> None:
+    ref = _corpus_refs()[key]
+    item = reference_to_item(ref)
+    assert item == {**BIB_ITEMS[key], "citationKey": key, "tags": [], "collections": []}
+    assert invalid_fields(item, SCHEMA_JSON) == []
+
+
+@pytest.mark.parametrize("key", sorted(BIB_ITEMS))
+def test_bib_references_survive_the_round_trip(key: str) -> None:
+    ref = _corpus_refs()[key]
+    back = item_to_reference(reference_to_item(ref))
+    for name in ("title", "date", "doi", "url", "key", "arxiv_id"):
+        assert getattr(back, name) == getattr(ref, name), name
+    # Zotero cannot say "{de Broglie}" is one surname: compare names as they print
+    assert [a.display() for a in back.authors] == [a.display() for a in ref.authors]
+    assert [a.display() for a in back.editors] == [a.display() for a in ref.editors]
+    # Zotero holds Unicode: LaTeX braces are gone; `tex.` lines keep the .bib text on one line
+    expected_fields = {name: " ".join(value.split()) if item_to_tex_line(ref, name)
+                       else value if name == "pages" else latex_to_unicode(value)
+                       for name, value in ref.fields.items() if name != "langid"}
+    if "langid" in ref.fields:
+        expected_fields["language"] = ref.fields["langid"]
+    assert back.fields == expected_fields
+    assert back.entry_type == {"inbook": "incollection", "online": "misc"}.get(
+        ref.entry_type, ref.entry_type)
+
+
+def item_to_tex_line(ref: Reference, name: str) -> bool:
+    """Did the field go to a `tex.` line of `extra` (kept raw) rather than a Zotero field?"""
+    return f"tex.{name}: " in reference_to_item(ref).get("extra", "")
+
+
+def test_an_arxiv_reference_survives_the_round_trip() -> None:
+    ref = KUNDU.copy(doi="10.1000/xyz", journal_ref="J. Test 1 (2024)",
+                     comment="12 pages", tags=["a", "b"],
+                     authors=[*KUNDU.authors, Author("Beethoven", "Ludwig", "van", "Jr")])
+    back = item_to_reference(reference_to_item(ref))
+    for name in ("arxiv_id", "title", "authors", "abstract", "date",
+                 "primary_category", "doi", "journal_ref", "comment", "key", "tags",
+                 "fields"):
+        assert getattr(back, name) == getattr(ref, name), name
+    assert back.entry_type is None
+    assert back.categories == ["cs.CL"]  # only the primary category is kept
+
+
+def test_old_style_ids_and_an_arxiv_article_with_a_journal() -> None:
+    ref = Reference(arxiv_id="hep-th/9901001", title="Old", date="1999",
+                    primary_category="hep-th", entry_type="article",
+                    fields={"journal": "Nucl. Phys. B", "volume": "550"},
+                    doi="10.1016/S0550-3213(99)00001-1")
+    item = reference_to_item(ref)
+    assert item == {
+        "itemType": "journalArticle", "title": "Old", "creators": [], "date": "1999",
+        "DOI": "10.1016/S0550-3213(99)00001-1", "url": "https://arxiv.org/abs/hep-th/9901001",
+        "extra": "arXiv:hep-th/9901001 [hep-th]", "publicationTitle": "Nucl. Phys. B",
+        "volume": "550", "tags": [], "collections": []}
+    back = item_to_reference(item)
+    assert (back.arxiv_id, back.entry_type, back.fields, back.doi) == (
+        "hep-th/9901001", "article", ref.fields, ref.doi)
+
+
+def test_a_google_scholar_arxiv_article_is_a_preprint() -> None:
+    ref = Reference(arxiv_id="2212.08073", title="Constitutional AI", entry_type="article",
+                    fields={"journal": "arXiv preprint arXiv:2212.08073"}, date="2022")
+    item = reference_to_item(ref)
+    assert item["itemType"] == "preprint"
+    assert "tex.journal" not in item["extra"]
+
+
+def test_invalid_fields_names_what_the_schema_refuses() -> None:
+    item = {"itemType": "report", "title": "x", "publisher": "y", "journal": "z",
+            "creators": [{"creatorType": "programmer", "lastName": "A"}]}
+    assert invalid_fields(item, SCHEMA_JSON) == [
+        "field 'publisher' is not valid for report",
+        "field 'journal' is not valid for report",
+        "creatorType 'programmer' is not valid for report",
+    ]
+    assert invalid_fields({"itemType": "nonsense"}, SCHEMA_JSON) == [
+        "unknown itemType 'nonsense'"]
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    ("Specific versus General Principles for Constitutional {AI}",
+     "specific versus general principles for constitutional ai"),
+    ("  Defining and  detecting quantum speedup. ", "defining and detecting quantum speedup"),
+    ("Experimental Superposition of Orders of Quantum Gates",
+     "experimental superposition of orders of quantum gates"),
+])
+def test_normalise_title_is_idempotent(title: str, expected: str) -> None:
+    assert normalise_title(title) == expected
+    assert normalise_title(expected) == expected
