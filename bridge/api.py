@@ -382,7 +382,9 @@ def push(inputs: list[str], *, collection: str | None = None, tags: Iterable[str
     refs = read_inputs(inputs, problems)
     resolution = resolve_references(refs, settings=settings, options=options,
                                     progress=progress)
-    pushable = [ref for ref in resolution.references if _worth_writing(ref)]
+    # New items carry our citation key in `citationKey`, as Better BibTeX would pin it.
+    pushable = _with_keys([ref for ref in resolution.references if _worth_writing(ref)],
+                          settings.citekey, set())
     client = _zotero_client(settings)
     try:
         report = sync.push(pushable, client, collection=collection, tags=tuple(tags),
@@ -405,6 +407,7 @@ def pull(output: str, *, collection: str | None = None, recursive: bool = False,
     client = _zotero_client(settings)
     try:
         return sync.pull_to_file(client, output, collection=collection, recursive=recursive,
-                                 dialect=writer.name, progress=progress)
+                                 dialect=writer.name, formula=settings.citekey,
+                                 index_path=settings.resolved_cache_path, progress=progress)
     finally:
         client.close()

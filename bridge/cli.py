@@ -1,15 +1,16 @@
 """The `refbridge` command line: parse arguments, call `bridge.api`, print.
 
 Reports go to stdout, progress and messages to stderr. Exit codes (DESIGN.md): 0 all done;
-1 done, but some inputs could not be resolved; 2 bad usage or unreadable input; 3 a service
-failed after retries.
+1 done, but some inputs could not be resolved; 2 bad usage or unreadable input (a wrong or
+read-only Zotero key counts as bad usage: retrying cannot help); 3 a service failed after
+retries.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-import time
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +18,7 @@ import click
 
 from . import api
 from .config import load_settings
-from .errors import InputError, Problems, RefbridgeError, ServiceError
+from .errors import InputError, Problems, RefbridgeError, ServiceError, ZoteroAuthError
 from .model import Reference
 
 __all__ = ["cli", "main"]
@@ -26,29 +27,36 @@ EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE, EXIT_SERVICE = 0, 1, 2, 3
 
 
 class _RichProgress:
-    """A progress bar with an ETA on stderr, shown only once a stage has run for a second."""
+    """A progress bar with an ETA on stderr, shown once a stage has run for a second.
 
-    def __init__(self, quiet: bool = False):
-        self._quiet = quiet
+    Quick runs print nothing; a timer (not the next `advance`) brings the bar up, so a stage
+    stuck in one long request still shows it is alive.
+    """
+
+    SHOW_AFTER = 1.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
         self._bar: Any = None
         self._task: Any = None
-        self._pending: tuple[str, int | None] | None = None
-        self._started = 0.0
+        self._timer: threading.Timer | None = None
+        self._stage: tuple[str, int | None] = ("working", None)
         self._done = 0
 
     def start(self, description: str, total: int | None) -> None:
         self.finish()
-        self._pending = (description, total)
-        self._started = time.monotonic()
-        self._done = 0
+        with self._lock:
+            self._stage = (description, total)
+            self._done = 0
+            self._timer = threading.Timer(self.SHOW_AFTER, self._show)
+            self._timer.daemon = True
+            self._timer.start()
 
     def advance(self, steps: int = 1) -> None:
-        self._done += steps
-        if self._bar is None and self._pending and not self._quiet and \
-                time.monotonic() - self._started >= 1.0:
-            self._show()
-        if self._bar is not None:
-            self._bar.update(self._task, completed=self._done)
+        with self._lock:
+            self._done += steps
+            if self._bar is not None:
+                self._bar.update(self._task, completed=self._done)
 
     def _show(self) -> None:
         from rich.console import Console
@@ -61,18 +69,22 @@ class _RichProgress:
             TimeRemainingColumn,
         )
 
-        description, total = self._pending or ("working", None)
-        self._bar = Progress(TextColumn("{task.description}"), BarColumn(),
-                             MofNCompleteColumn(), TimeElapsedColumn(),
-                             TextColumn("ETA"), TimeRemainingColumn(),
-                             console=Console(stderr=True), transient=True)
-        self._bar.start()
-        self._task = self._bar.add_task(description, total=total, completed=self._done)
+        with self._lock:
+            description, total = self._stage
+            self._bar = Progress(TextColumn("{task.description}"), BarColumn(),
+                                 MofNCompleteColumn(), TimeElapsedColumn(),
+                                 TextColumn("ETA"), TimeRemainingColumn(),
+                                 console=Console(stderr=True), transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task(description, total=total, completed=self._done)
 
     def finish(self) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-        self._bar = self._task = self._pending = None
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            if self._bar is not None:
+                self._bar.stop()
+            self._bar = self._task = self._timer = None
 
 
 def _fail(message: str, code: int) -> None:
@@ -80,11 +92,15 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
-def _run(job: Callable[[], int]) -> None:
+def _run(job: Callable[[_RichProgress], int]) -> None:
     """Run a command body, turning our errors into one line and the right exit code."""
+    progress = _RichProgress()
     try:
-        code = job()
+        code = job(progress)
     except InputError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except ZoteroAuthError as exc:
+        # Retrying cannot help: the key (or the library it is used for) must change.
         _fail(str(exc), EXIT_USAGE)
     except ServiceError as exc:
         _fail(f"{exc}. Nothing was lost: try again later, or use --offline.", EXIT_SERVICE)
@@ -92,6 +108,8 @@ def _run(job: Callable[[], int]) -> None:
         _fail(str(exc), EXIT_USAGE)
     except KeyboardInterrupt:
         _fail("interrupted; files already written are complete, the rest untouched", 130)
+    finally:
+        progress.finish()
     sys.exit(code)
 
 
@@ -203,7 +221,7 @@ def ids_command(inputs: tuple[str, ...], as_json: bool) -> None:
 
         refbridge ids samples/arxiv-listing-abstracts.txt refs.bib
     """
-    def job() -> int:
+    def job(progress: _RichProgress) -> int:
         problems = Problems()
         found = api.find_ids(list(inputs), problems)
         if as_json:
@@ -237,11 +255,11 @@ def import_command(inputs: tuple[str, ...], output: str, fmt: str | None, citeke
 
         refbridge import samples/arxiv-listing-abstracts.txt -o refs.bib
     """
-    def job() -> int:
+    def job(progress: _RichProgress) -> int:
         report = api.import_references(
             list(inputs), output, fmt=fmt, settings=load_settings(),
             options=_options(offline, refresh, no_cache, overwrite, date_policy),
-            citekey=citekey, strict=strict, progress=_RichProgress())
+            citekey=citekey, strict=strict, progress=progress)
         _print_problems(report.problems)
         for ref in report.left_out:
             click.echo(f"refbridge: left out (nothing to write): {_label(ref)}", err=True)
@@ -279,11 +297,11 @@ def enrich_command(path: str, output: str | None, in_place: bool, dry_run: bool,
     if not dry_run and bool(output) == in_place:
         raise click.UsageError("give exactly one of -o OUT and --in-place (or use --dry-run)")
 
-    def job() -> int:
+    def job(progress: _RichProgress) -> int:
         report = api.enrich_file(
             path, output=output, dry_run=dry_run, settings=load_settings(),
             options=_options(offline, refresh, no_cache, overwrite, date_policy),
-            strict=strict, progress=_RichProgress())
+            strict=strict, progress=progress)
         _print_problems(report.problems)
         _report_unresolved(report.resolution)
         if as_json:
@@ -317,12 +335,12 @@ def push_command(inputs: tuple[str, ...], collection: str | None, tags: tuple[st
 
         refbridge push samples/arxiv-listing-abstracts.txt --collection "Reading list"
     """
-    def job() -> int:
+    def job(progress: _RichProgress) -> int:
         report, resolution = api.push(
             list(inputs), collection=collection, tags=tags, dry_run=dry_run,
             settings=load_settings(),
             options=_options(offline, refresh, no_cache, overwrite, date_policy),
-            strict=strict, progress=_RichProgress())
+            strict=strict, progress=progress)
         _report_unresolved(resolution)
         verb = "would create" if dry_run else "created"
         click.echo(f"refbridge: {verb} {len(report.created)}, already present "
@@ -354,9 +372,9 @@ def pull_command(output: str, collection: str | None, recursive: bool, fmt: str 
 
         refbridge pull --collection "Reading list" -o reading.bib
     """
-    def job() -> int:
+    def job(progress: _RichProgress) -> int:
         report = api.pull(output, collection=collection, recursive=recursive, fmt=fmt,
-                          settings=load_settings(), progress=_RichProgress())
+                          settings=load_settings(), progress=progress)
         click.echo(f"refbridge: {report.summary()}", err=True)
         if as_json:
             _print_json(report.as_json())
