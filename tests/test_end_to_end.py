@@ -144,6 +144,8 @@ def test_enrich_in_place_changes_only_the_arxiv_entries(arxiv: ArxivServer, tmp_
     refs = {r.key: r for r in new.references}
     assert refs["kundu2023specific"].title == PAPERS["2310.13798"]["title"]
     assert refs["bai2022constitutional"].authors[0].last == "Bai"
+    bai = after[new.entries[1].start:new.entries[1].end]
+    assert "  archivePrefix = {arXiv},\n  primaryClass = {cs.CL},\n" in bai
     # The user's own values stay: the year and the journal line Google Scholar wrote.
     assert refs["bai2022constitutional"].fields["journal"] == "arXiv preprint arXiv:2212.08073"
     assert refs["durmus_opinions"].url == "https://arxiv.org/abs/2306.16388v1"

@@ -768,8 +768,8 @@ def _name_case(names: list[str]) -> str:
 
 
 def _apply_case(name: str, case: str) -> str:
-    if case == "lower":
-        return name.lower()
+    # A lower-case entry keeps arXiv's own spelling of `archivePrefix` and `primaryClass`:
+    # Google Scholar and arXiv write them that way beside lower-case names.
     if case == "upper":
         return name.upper()
     if case == "capitalized":
