@@ -229,16 +229,18 @@ def import_references(inputs: list[str], output: str, *, fmt: str | None = None,
     if writer.name in ("bibtex", "biblatex") and Path(output).is_file():
         existing_text = read_input_text(output, allow_empty=True)
         document = parse_bib(existing_text, output, problems)
-        present_ids = {r.arxiv_id for r in document.references if r.arxiv_id}
+        key_of = {r.arxiv_id: r.key for r in document.references if r.arxiv_id}
         taken_keys = {r.key for r in document.references if r.key}
         for ref in candidates:
-            target = report.already_in_output if ref.arxiv_id in present_ids else report.written
-            target.append(ref)
+            if ref.arxiv_id in key_of:
+                report.already_in_output.append(ref.copy(key=key_of[ref.arxiv_id]))
+            else:
+                report.written.append(ref)
     else:
         report.written = candidates
 
-    new_text = writer.to_string(_with_keys(report.written, citekey or settings.citekey,
-                                           taken_keys))
+    report.written = _with_keys(report.written, citekey or settings.citekey, taken_keys)
+    new_text = writer.to_string(report.written)
     if existing_text:
         separator = "" if existing_text.endswith("\n\n") else (
             "\n" if existing_text.endswith("\n") else "\n\n")

@@ -113,9 +113,13 @@ def test_import_appends_to_an_existing_bib_without_touching_its_bytes(arxiv: Arx
     out = tmp_path / "refs.bib"
     shutil.copy(INCOMPLETE, out)
     before = out.read_text("utf-8")
-    result = run("import", "-", "-o", str(out),
+    result = run("import", "-", "-o", str(out), "--json",
                  input="arXiv:2310.13798 arXiv:2204.05862 arXiv:2212.08073\n")
     assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [(w["id"], w["key"]) for w in report["written"]] == [("2204.05862", "bai2022training")]
+    assert [w["key"] for w in report["already_in_output"]] == ["kundu2023specific",
+                                                              "bai2022constitutional"]
     after = out.read_text("utf-8")
     assert after.startswith(before)
     added = parse_bib(after[len(before):], "added").references
