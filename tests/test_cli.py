@@ -1,6 +1,7 @@
 """The command line's contract (DESIGN.md): output shape, one-line errors, exit codes."""
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,24 @@ def test_unknown_output_suffix_is_refused_before_any_request(tmp_path: Path, iso
     assert result.exit_code == 2
     assert "unknown format" in result.stderr
     assert not (tmp_path / "out.docx").exists()
+
+
+def test_the_progress_bar_comes_up_only_after_a_second_and_always_goes(monkeypatch):
+    from bridge.cli import _RichProgress
+
+    progress = _RichProgress()
+    monkeypatch.setattr(progress, "SHOW_AFTER", 0.05)
+    progress.start("quick", 3)
+    progress.advance()
+    progress.finish()                  # a run done within SHOW_AFTER shows nothing
+    assert progress._bar is None
+    progress.start("slow", 3)
+    deadline = time.monotonic() + 5
+    while progress._bar is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert progress._bar is not None   # the timer brought it up without waiting for advance
+    progress.advance(2)
+    (task,) = progress._bar.tasks
+    assert (task.description, task.total, task.completed) == ("slow", 3, 2)
+    progress.finish()
+    assert progress._bar is None and progress._timer is None
