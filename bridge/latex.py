@@ -125,6 +125,8 @@ def _math_end(text: str, start: int) -> int | None:
 
 def _math_spans(text: str) -> list[tuple[int, int]]:
     """The (start, end) of every math span in text, by the pandoc rule above."""
+    if "$" not in text:
+        return []
     spans = []
     i = 0
     while i < len(text):
@@ -359,6 +361,8 @@ def unicode_to_latex(text: str) -> str:
     >>> print(unicode_to_latex("α-decay — 1–3 “quoted” Nguyễn, $π$Test"))
     $\\alpha$-decay --- 1--3 ``quoted'' Nguy{\\~{\\^e}}n, ${\\pi}$Test
     """
+    if text.isascii():
+        return text  # nothing to encode, and math holds no Greek letter to spell out
     spans = _math_spans(text)
     out: list[str] = []
     last = 0
@@ -373,8 +377,6 @@ def unicode_to_latex(text: str) -> str:
     return "".join(out)
 
 
-_SPECIALS = "&%$#_"
-_SPECIALS_IN_MATH = "&%#"
 
 
 def escape_specials(text: str) -> str:
@@ -390,31 +392,27 @@ def escape_specials(text: str) -> str:
     >>> print(escape_specials(r"Bounds on $\\alpha_s$ & $x^2$ in 10^6 runs \\& more"))
     Bounds on $\\alpha_s$ \\& $x^2$ in 10\\^{}6 runs \\& more
     """
-    spans = _math_spans(text)
     out: list[str] = []
-    i = 0
-    span_index = 0
-    while i < len(text):
-        if span_index < len(spans) and i == spans[span_index][0]:
-            start, end = spans[span_index]
-            body = text[start:end]
-            out.append(re.sub(r"(?<!\\)([&%#])", r"\\\1", body))
-            i = end
-            span_index += 1
-            continue
-        char = text[i]
-        if char == "\\":
-            out.append(text[i : i + 2])
-            i += 2
-            continue
-        if char in _SPECIALS:
-            out.append("\\" + char)
-        elif char == "^":
-            out.append("\\^{}")
-        else:
-            out.append(char)
-        i += 1
+    last = 0
+    for start, end in _math_spans(text):
+        out.append(_ESCAPABLE.sub(_escaped, text[last:start]))
+        out.append(_SPECIAL_IN_MATH.sub(r"\\\1", text[start:end]))
+        last = end
+    out.append(_ESCAPABLE.sub(_escaped, text[last:]))
     return "".join(out)
+
+
+# Outside math: a backslash and the character it escapes stay as they are (so escaping is
+# idempotent), and every special is escaped; `^` needs `{}` to stay a character.
+_ESCAPABLE = re.compile(r"\\.|[&%$#_^]", re.DOTALL)
+_SPECIAL_IN_MATH = re.compile(r"(?<!\\)([&%#])")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    found = match.group()
+    if found[0] == "\\":
+        return found
+    return "\\^{}" if found == "^" else "\\" + found
 
 
 def balance_braces(text: str) -> str:
@@ -427,6 +425,8 @@ def balance_braces(text: str) -> str:
     >>> print(balance_braces("a {b} c} d { e"))
     a {b} c\\textbraceright{} d \\textbraceleft{} e
     """
+    if "{" not in text and "}" not in text:
+        return text
     unmatched: set[int] = set()
     opened: list[int] = []
     i = 0

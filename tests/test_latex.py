@@ -205,3 +205,28 @@ def test_the_plain_text_shortcut_decodes_as_the_full_decoder_does(text: str):
     from bridge.latex import _Decoder
 
     assert latex_to_unicode(text) == _Decoder(text).decode()
+
+
+def _escape_specials_by_hand(text: str) -> str:
+    """The character-by-character escaping escape_specials replaced, kept as its oracle."""
+    from bridge.latex import _math_spans
+
+    spans, out, i, span_index = _math_spans(text), [], 0, 0
+    while i < len(text):
+        if span_index < len(spans) and i == spans[span_index][0]:
+            start, end = spans[span_index]
+            out.append(re.sub(r"(?<!\\)([&%#])", r"\\\1", text[start:end]))
+            i, span_index = end, span_index + 1
+        elif text[i] == "\\":
+            out.append(text[i:i + 2])
+            i += 2
+        else:
+            out.append("\\" + text[i] if text[i] in "&%$#_" else
+                       "\\^{}" if text[i] == "^" else text[i])
+            i += 1
+    return "".join(out)
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab 1$\\&%#_^{}\n")), max_size=40))
+def test_escape_specials_agrees_with_the_character_loop(text: str):
+    assert escape_specials(text) == _escape_specials_by_hand(text)

@@ -216,6 +216,8 @@ def _entry_type(ref: Reference, dialect: str) -> str:
 
 
 def _balanced(text: str) -> bool:
+    if "}" not in text:
+        return "{" not in text
     depth = 0
     for char in text:
         if char == "{":
