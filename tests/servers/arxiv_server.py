@@ -33,7 +33,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -42,6 +42,7 @@ from xml.sax.saxutils import escape, quoteattr
 import pytest
 
 from tests.paths import ATOM
+from tests.servers._loopback import LoopbackServer
 
 __all__ = [
     "ArxivServer",
@@ -460,7 +461,7 @@ def _error_xml(bad_id: str) -> str:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: _HTTPServer
+    server: Any  # the ThreadingHTTPServer of LoopbackServer.start, with `owner` set
 
     def setup(self) -> None:
         super().setup()
@@ -475,12 +476,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.owner._handle(self)
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    owner: ArxivServer
-
-
-class ArxivServer:
+class ArxivServer(LoopbackServer):
     """The fake arXiv API. `start()`/`stop()` or use it as a context manager; `url` is the
     query endpoint to put in `Settings.arxiv_url`."""
 
@@ -494,42 +490,19 @@ class ArxivServer:
         self._faults: deque[Fault] = deque()
         self._refused: set[str] = set()
         self.requests: list[RecordedRequest] = []
-        self._httpd: _HTTPServer | None = None
-        self._thread: threading.Thread | None = None
         if corpus:
             for paper in corpus_papers():
                 self._store(paper)
 
     # -- lifecycle
-    def start(self) -> ArxivServer:
-        self._httpd = _HTTPServer(("127.0.0.1", 0), _Handler)
-        self._httpd.owner = self
-        # A short poll interval makes stop() quick, which keeps the test run fast.
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,),
-                                        daemon=True, name="arxiv-test-server")
-        self._thread.start()
-        return self
+    thread_name = "arxiv-test-server"
 
-    def stop(self) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> ArxivServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def _handler_class(self) -> type[_Handler]:
+        return _Handler
 
     @property
     def url(self) -> str:
-        if self._httpd is None:
-            raise RuntimeError("server not started")
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}/api/query"
+        return f"{self.base_url}/api/query"
 
     # -- database
     def _store(self, paper: Paper) -> None:

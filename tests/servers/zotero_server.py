@@ -47,13 +47,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
 from tests.paths import SCHEMA
+from tests.servers._loopback import LoopbackServer
 
 __all__ = [
     "GROUP_ID",
@@ -355,7 +356,7 @@ class _Answer(Exception):
 # --------------------------------------------------------------------------- server
 
 
-class ZoteroServer:
+class ZoteroServer(LoopbackServer):
     """A Zotero Web API v3 look-alike on 127.0.0.1; use as a context manager or start/stop.
 
     >>> with ZoteroServer() as server:
@@ -379,41 +380,17 @@ class ZoteroServer:
         self.errors: list[str] = []
         """Exceptions raised inside the server (its own bugs); the fixture fails on any."""
         self._lock = threading.RLock()
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # ---- lifecycle
 
-    def start(self) -> ZoteroServer:
-        handler = type("_BoundHandler", (_Handler,), {"app": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,),
-                                        name="zotero-test-server", daemon=True)
-        self._thread.start()
-        return self
+    thread_name = "zotero-test-server"
 
-    def stop(self) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> ZoteroServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def _handler_class(self) -> type[_Handler]:
+        return type("_BoundHandler", (_Handler,), {"app": self})
 
     @property
     def url(self) -> str:
-        if self._httpd is None:
-            raise RuntimeError("the Zotero test server is not running; call start() first")
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return self.base_url
 
     @property
     def library(self) -> str:

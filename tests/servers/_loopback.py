@@ -1,0 +1,54 @@
+"""What every loopback test server shares: a threaded HTTP server on 127.0.0.1, on a free
+port, started and stopped around one test."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Self
+
+
+class LoopbackServer:
+    """Subclasses say which request handler serves them; `start()`/`stop()`, or `with`.
+
+    The handler reaches the server object as `self.server.owner`.
+    """
+
+    thread_name = "loopback-test-server"
+    _httpd: ThreadingHTTPServer | None = None
+    _thread: threading.Thread | None = None
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        raise NotImplementedError
+
+    def start(self) -> Self:
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        httpd.daemon_threads = True
+        httpd.owner = self  # type: ignore[attr-defined]
+        # A short poll interval makes stop() quick, which keeps the test run fast.
+        thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True,
+                                  name=self.thread_name)
+        self._httpd, self._thread = httpd, thread
+        thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        if self._httpd is None:
+            raise RuntimeError(f"{type(self).__name__} is not running; call start() first")
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
