@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from bridge.arxiv import USER_AGENT, ArxivClient, MetadataCache
-from bridge.config import Settings
+from bridge.arxiv import ArxivClient, MetadataCache
+from bridge.config import USER_AGENT, Settings
 from bridge.errors import ArxivError
 from bridge.model import Reference
 from tests.servers.arxiv_server import (
@@ -77,7 +77,8 @@ def test_every_request_names_refbridge_in_its_user_agent(arxiv_server: ArxivServ
     with ArxivClient(_settings(arxiv_server)) as client:
         client.lookup(["1111.2011"])
         client.search("au:del_maestro", max_results=2)
-    assert re.fullmatch(r"refbridge/\S+ \(\+https://github\.com/\S+\)", USER_AGENT)
+    assert re.fullmatch(r"refbridge/\d+\.\d+\.\d+ \(bibliography bridge; python-httpx\)",
+                        USER_AGENT)
     assert [r.headers["user-agent"] for r in arxiv_server.requests] == [USER_AGENT] * 2
 
 

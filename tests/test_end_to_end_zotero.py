@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from bridge.cli import cli
+from bridge.config import USER_AGENT
 from bridge.readers.bibtex import parse_bib
 from bridge.zotero.items import is_regular_item, item_to_reference
 from tests.paths import SAMPLES
@@ -84,6 +85,7 @@ def test_push_creates_exactly_the_missing_papers(services, sample: str):
         year = paper["versions"][0]["date"][:4]
         assert re.fullmatch(rf"[a-z]+{year}[a-z0-9]+", data["citationKey"]), data["citationKey"]
     assert len({d["citationKey"] for d in created}) == len(created)
+    assert {r.headers["user-agent"] for r in zotero.requests} == {USER_AGENT}
     # Every paper of the sample, old and new, is filed in the collection.
     (collection,) = [k for k, c in zotero.collections.items() if c["name"] == "Reading list"]
     filed = Counter(item_to_reference(d).arxiv_id for d in zotero.items.values()

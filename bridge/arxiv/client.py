@@ -29,7 +29,7 @@ Politeness, each knob from `Settings` (defaults in `config.py`):
   gives up at once with `ArxivError`.
 * `arxiv_batch_size` (100): ids per `id_list` request, always with an explicit
   `max_results` equal to the batch size.
-* The User-Agent names refbridge, its version and where to find it (`USER_AGENT`).
+* The User-Agent names refbridge and its version (`bridge.config.USER_AGENT`).
 """
 
 from __future__ import annotations
@@ -41,7 +41,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from importlib.metadata import PackageNotFoundError, version
 from types import TracebackType
 from typing import ClassVar
 
@@ -49,7 +48,7 @@ import arxiv
 import httpx
 
 from ..arxiv_id import ArxivId, parse
-from ..config import Settings, load_settings
+from ..config import USER_AGENT, Settings, load_settings
 from ..errors import ArxivError, InvalidArxivId
 from ..model import Reference
 from ..progress import NO_PROGRESS, Progress
@@ -58,26 +57,12 @@ from .cache import MetadataCache
 
 __all__ = [
     "MAX_WAIT",
-    "PROJECT_URL",
-    "USER_AGENT",
     "ArxivClient",
     "LookupResult",
     "retry_after_seconds",
 ]
 
-PROJECT_URL = "https://github.com/refbridge/refbridge"
 
-
-def _user_agent() -> str:
-    try:
-        ours = version("refbridge")
-    except PackageNotFoundError:
-        ours = "0"
-    return f"refbridge/{ours} (+{PROJECT_URL})"
-
-
-USER_AGENT = _user_agent()
-"""`refbridge/<version> (+<project url>)`, sent with every request."""
 
 MAX_WAIT = 300.0
 """Longest wait (seconds) the client will sit out for one retry; a longer `Retry-After` fails."""

@@ -40,7 +40,7 @@ from typing import Any
 
 import httpx
 
-from ..config import Settings, load_settings
+from ..config import USER_AGENT, Settings, load_settings
 from ..errors import ConfigError, ZoteroAuthError, ZoteroError, redact
 from ..progress import NO_PROGRESS, Progress
 
@@ -221,7 +221,7 @@ class ZoteroClient:
             raise ValueError("retries must not be negative")
         self._retries = retries
         self._sleep = sleep
-        headers = {"Zotero-API-Version": API_VERSION, "User-Agent": "refbridge/0.1",
+        headers = {"Zotero-API-Version": API_VERSION, "User-Agent": USER_AGENT,
                    "Accept": "application/json"}
         if self._api_key:
             headers["Zotero-API-Key"] = self._api_key
