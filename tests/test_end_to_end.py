@@ -285,3 +285,33 @@ def test_enrich_keeps_a_byte_order_mark_and_windows_line_ends(arxiv: ArxivServer
     assert after.startswith(b"\xef\xbb\xbf% exported on Windows\r\n@misc{k,\r\n")
     assert b"\r\n  title = {Constitutional {AI}: Harmlessness from {AI} Feedback},\r\n" in after
     assert b"\n" not in after.replace(b"\r\n", b"")
+
+
+def test_refresh_asks_again_and_no_cache_leaves_no_cache(arxiv: ArxivServer, tmp_path: Path,
+                                                         isolated_env: Path):
+    sample = str(SAMPLES / "arxiv-listing-abstracts.txt")
+    assert run("import", sample, "-o", str(tmp_path / "a.bib"), "--no-cache").exit_code == 0
+    assert not isolated_env.exists()
+    assert len(arxiv.requests) == 1
+    assert run("import", sample, "-o", str(tmp_path / "b.bib")).exit_code == 0
+    assert isolated_env.exists() and len(arxiv.requests) == 2
+    assert run("import", sample, "-o", str(tmp_path / "c.bib")).exit_code == 0
+    assert len(arxiv.requests) == 2                       # warm: nothing asked
+    assert run("import", sample, "-o", str(tmp_path / "d.bib"), "--refresh").exit_code == 0
+    assert len(arxiv.requests) == 3                       # asked again, in one batch
+    assert (tmp_path / "a.bib").read_bytes() == (tmp_path / "d.bib").read_bytes()
+
+
+def test_date_latest_cites_the_latest_version(arxiv: ArxivServer, tmp_path: Path):
+    from tests.sample_papers import api_versions
+
+    paper = dict(PAPERS["2212.08073"], versions=[{"version": 1, "date": "2022-12-15"},
+                                                 {"version": 2, "date": "2024-01-09"}])
+    arxiv.add_papers(api_versions(paper))
+    first, latest = tmp_path / "first.bib", tmp_path / "latest.bib"
+    assert run("import", "-", "-o", str(first), input="arXiv:2212.08073").exit_code == 0
+    assert run("import", "-", "-o", str(latest), "--date", "latest", "--no-cache",
+               input="arXiv:2212.08073").exit_code == 0
+    assert "  year = {2022},\n" in first.read_text("utf-8")
+    assert "  year = {2024},\n" in latest.read_text("utf-8")
+    assert "@misc{bai2024constitutional," in latest.read_text("utf-8")
