@@ -174,22 +174,35 @@ class ImportReport:
     output: str
     written: list[Reference] = field(default_factory=list)
     already_in_output: list[Reference] = field(default_factory=list)
-    left_out: list[Reference] = field(default_factory=list)
-    """Records with nothing worth writing: an id arXiv does not know, an abstract no search
-    matched. They are listed so the user can act on them."""
     resolution: object | None = None
     problems: Problems = field(default_factory=Problems)
 
     @property
     def complete(self) -> bool:
         res = self.resolution
-        return not self.left_out and not (res and (res.not_found or res.ambiguous))
+        return not (res and (res.not_found or res.ambiguous))
 
 
-def _worth_writing(ref: Reference) -> bool:
-    # A record is kept if it carries bibliographic data of its own (a title, or a .bib
-    # entry); an id or an abstract alone that arXiv could not resolve would be a stub.
-    return bool(ref.title) or ref.entry_type is not None
+def _worth_writing(resolution) -> list[Reference]:
+    """The records of a resolution that belong in an output, in order, each paper once.
+
+    A `.bib` entry is the user's own data and always stays. A record from pasted text is
+    only a clue (a line that looked like a title, an id, an abstract) until arXiv confirms
+    it, so one that could not be resolved is listed, never written as a stub.
+    """
+    unresolved = {id(ref) for ref in resolution.not_found}
+    unresolved |= {id(ref) for ref, _ in resolution.ambiguous}
+    kept: list[Reference] = []
+    seen_ids: set[str] = set()
+    for ref in resolution.references:
+        if ref.arxiv_id and ref.arxiv_id in seen_ids:
+            continue
+        if ref.entry_type is None and id(ref) in unresolved:
+            continue
+        if ref.arxiv_id:
+            seen_ids.add(ref.arxiv_id)
+        kept.append(ref)
+    return kept
 
 
 def import_references(inputs: list[str], output: str, *, fmt: str | None = None,
@@ -215,14 +228,7 @@ def import_references(inputs: list[str], output: str, *, fmt: str | None = None,
                                      progress=progress)
     report.resolution = resolution
 
-    candidates: list[Reference] = []
-    seen_ids: set[str] = set()
-    for ref in resolution.references:
-        if ref.arxiv_id and ref.arxiv_id in seen_ids:
-            continue
-        if ref.arxiv_id:
-            seen_ids.add(ref.arxiv_id)
-        (candidates if _worth_writing(ref) else report.left_out).append(ref)
+    candidates = _worth_writing(resolution)
 
     existing_text = ""
     taken_keys: set[str] = set()
@@ -240,11 +246,13 @@ def import_references(inputs: list[str], output: str, *, fmt: str | None = None,
         report.written = candidates
 
     report.written = _with_keys(report.written, citekey or settings.citekey, taken_keys)
+    if not report.written:
+        return report  # nothing new: an existing output stays untouched, none is created
     new_text = writer.to_string(report.written)
     if existing_text:
         separator = "" if existing_text.endswith("\n\n") else (
             "\n" if existing_text.endswith("\n") else "\n\n")
-        new_text = existing_text + (separator + new_text if report.written else "")
+        new_text = existing_text + separator + new_text
     atomic_write_text(output, new_text)
     return report
 
@@ -385,8 +393,7 @@ def push(inputs: list[str], *, collection: str | None = None, tags: Iterable[str
     resolution = resolve_references(refs, settings=settings, options=options,
                                     progress=progress)
     # New items carry our citation key in `citationKey`, as Better BibTeX would pin it.
-    pushable = _with_keys([ref for ref in resolution.references if _worth_writing(ref)],
-                          settings.citekey, set())
+    pushable = _with_keys(_worth_writing(resolution), settings.citekey, set())
     client = _zotero_client(settings)
     try:
         report = sync.push(pushable, client, collection=collection, tags=tuple(tags),

@@ -261,16 +261,17 @@ def import_command(inputs: tuple[str, ...], output: str, fmt: str | None, citeke
             options=_options(offline, refresh, no_cache, overwrite, date_policy),
             citekey=citekey, strict=strict, progress=progress)
         _print_problems(report.problems)
-        for ref in report.left_out:
-            click.echo(f"refbridge: left out (nothing to write): {_label(ref)}", err=True)
         _report_unresolved(report.resolution)
-        click.echo(f"refbridge: wrote {len(report.written)} entries to {output}"
-                   + (f" ({len(report.already_in_output)} already there)"
-                      if report.already_in_output else ""), err=True)
+        there = (f" ({len(report.already_in_output)} already there)"
+                 if report.already_in_output else "")
+        if report.written:
+            click.echo(f"refbridge: wrote {len(report.written)} entries to {output}{there}",
+                       err=True)
+        else:
+            click.echo(f"refbridge: nothing new to write to {output}{there}", err=True)
         if as_json:
             _print_json({"output": output, "written": [_ref_json(r) for r in report.written],
                          "already_in_output": [_ref_json(r) for r in report.already_in_output],
-                         "left_out": [_ref_json(r) for r in report.left_out],
                          **_resolution_summary(report.resolution)})
         return EXIT_OK if report.complete else EXIT_INCOMPLETE
     _run(job)

@@ -315,3 +315,33 @@ def test_date_latest_cites_the_latest_version(arxiv: ArxivServer, tmp_path: Path
     assert "  year = {2022},\n" in first.read_text("utf-8")
     assert "  year = {2024},\n" in latest.read_text("utf-8")
     assert "@misc{bai2024constitutional," in latest.read_text("utf-8")
+
+
+def test_unresolved_text_is_listed_never_written_as_a_stub(arxiv: ArxivServer, tmp_path: Path):
+    out = tmp_path / "out.bib"
+    result = run("import", "-", "-o", str(out), input="hello world\n")
+    assert result.exit_code == 1
+    assert not out.exists()
+    assert result.stderr.splitlines() == [
+        'refbridge: not found: "hello world" (<stdin>:1)',
+        "refbridge: 0 resolved, 0 found by search, 1 not found",
+        f"refbridge: nothing new to write to {out}",
+    ]
+    result = run("import", "-", "-o", str(out), "--json",
+                 input="hello world\narXiv:2212.08073\narXiv:2401.99999\n")
+    assert result.exit_code == 1
+    assert [r["id"] for r in json.loads(result.stdout)["written"]] == ["2212.08073"]
+    assert [r.arxiv_id for r in entries(out)] == ["2212.08073"]
+    assert "refbridge: not found: arXiv:2401.99999 (<stdin>:3)" in result.stderr
+
+
+def test_unresolved_bib_entries_are_the_users_own_and_kept(arxiv: ArxivServer, tmp_path: Path):
+    source = tmp_path / "mine.bib"
+    source.write_text("@misc{gone, title = {A withdrawn preprint}, eprint = {2401.99999},\n"
+                      "  archivePrefix = {arXiv}}\n")
+    out = tmp_path / "out.bib"
+    result = run("import", str(source), "-o", str(out))
+    assert result.exit_code == 1
+    (kept,) = entries(out)
+    assert (kept.key, kept.title, kept.arxiv_id) == ("gone", "A withdrawn preprint",
+                                                     "2401.99999")
