@@ -196,3 +196,34 @@ def test_pull_a_mixed_library_through_real_bibtex(services, tmp_path: Path):
     changed = [b.key for b, a in zip(doc.entries, after.entries, strict=True)
                if bib[b.start:b.end] != out.read_text("utf-8")[a.start:a.end]]
     assert changed == [next(e.key for e in doc.entries if e.entry_type == "book")]
+
+
+def test_tags_nested_collections_and_a_recursive_pull(services, tmp_path: Path):
+    _, zotero = services
+    result = run("push", "-", "--collection", "Thesis/Chapter 2", "--tag", "to-read",
+                 "--tag", "alignment", input="arXiv:2212.08073 arXiv:2307.13702")
+    assert result.exit_code == 0, result.stderr
+    by_name = {c["name"]: (k, c) for k, c in zotero.collections.items()}
+    thesis_key, _ = by_name["Thesis"]
+    chapter_key, chapter = by_name["Chapter 2"]
+    assert chapter["parentCollection"] == thesis_key
+    papers = [d for d in zotero.items.values() if d.get("itemType") == "preprint"]
+    assert len(papers) == 2
+    for data in papers:
+        assert data["tags"] == [{"tag": "to-read"}, {"tag": "alignment"}]
+        assert data["collections"] == [chapter_key]
+    flat, deep = tmp_path / "flat.bib", tmp_path / "deep.bib"
+    result = run("pull", "--collection", "Thesis", "-o", str(flat), "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["entries"] == 0
+    assert run("pull", "--collection", "Thesis", "--recursive", "-o", str(deep)).exit_code == 0
+    pulled = parse_bib(deep.read_text("utf-8"), str(deep)).references
+    assert sorted(r.arxiv_id for r in pulled) == ["2212.08073", "2307.13702"]
+
+
+def test_pull_of_a_missing_collection_is_a_clear_error(services, tmp_path: Path):
+    result = run("pull", "--collection", "Nope", "-o", str(tmp_path / "x.bib"))
+    assert result.exit_code == 2
+    assert len(result.stderr.splitlines()) == 1
+    assert "Nope" in result.stderr
+    assert not (tmp_path / "x.bib").exists()
