@@ -345,3 +345,41 @@ def test_unresolved_bib_entries_are_the_users_own_and_kept(arxiv: ArxivServer, t
     (kept,) = entries(out)
     assert (kept.key, kept.title, kept.arxiv_id) == ("gone", "A withdrawn preprint",
                                                      "2401.99999")
+
+
+def test_a_run_killed_mid_way_leaves_the_output_and_the_cache_whole(arxiv: ArxivServer,
+                                                                     tmp_path: Path,
+                                                                     isolated_env: Path):
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "refs.bib"
+    out.write_text("@misc{mine, title = {Keep me}}\n")
+    before = out.read_bytes()
+    # Warm the cache with one paper, then make every answer slow and kill the run mid-way.
+    assert run("import", "-", "-o", str(tmp_path / "warm.bib"),
+               input="arXiv:2212.08073").exit_code == 0
+    arxiv.slow(30, times=5)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bridge", "import", str(SAMPLES / "aggregator-listing.txt"),
+         "-o", str(out)], env=os.environ.copy(), stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while len(arxiv.requests) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(arxiv.requests) >= 2, "the run never reached arXiv"
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    assert out.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    with sqlite3.connect(isolated_env) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    arxiv.clear()
+    # The next run finds the cache as the last complete write left it.
+    again = run("import", "-", "-o", str(tmp_path / "again.bib"), input="arXiv:2212.08073")
+    assert again.exit_code == 0
+    assert arxiv.requests == []
