@@ -31,3 +31,25 @@ def test_readme_gives_the_two_commands_ci_runs():
     ci = (REPO / ".ci" / "run").read_text()
     test_command = ci.strip().splitlines()[-1]
     assert test_command in readme
+
+
+def cli_reference() -> str:
+    """docs/cli.md: every command's --help, as the CLI prints it."""
+    parts = ["# refbridge command reference\n\n",
+             "Generated from `--help` by `python -m tests.test_docs`; a test keeps it current.\n"]
+    for args in [[], *([name] for name in COMMANDS)]:
+        text = CliRunner().invoke(cli, [*args, "--help"], prog_name="refbridge",
+                                  terminal_width=100).stdout
+        title = " ".join(["refbridge", *args])
+        parts.append(f"\n## {title}\n\n```\n{text.rstrip()}\n```\n")
+    return "".join(parts)
+
+
+def test_the_cli_reference_is_current():
+    assert (REPO / "docs" / "cli.md").read_text() == cli_reference(), (
+        "docs/cli.md is out of date: run python -m tests.test_docs")
+
+
+if __name__ == "__main__":
+    (REPO / "docs").mkdir(exist_ok=True)
+    (REPO / "docs" / "cli.md").write_text(cli_reference())
