@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import groupby
 
 __all__ = [
     "balance_braces",
@@ -85,7 +86,10 @@ _GREEK_LETTERS = (
 )
 _GREEK: dict[str, str] = dict(zip(_GREEK_COMMANDS, _GREEK_LETTERS, strict=True))
 _GREEK_TO_COMMAND = {char: name for name, char in _GREEK.items()}
-_GREEK_SPAN = re.compile(r"\$\\([A-Za-z]+)\s*\$")
+# A math span of nothing but Greek letters (`$\\alpha$`, `$\\Pi\\alpha\\pi$`): Greek text,
+# as unicode_to_latex writes it.
+_GREEK_SPAN = re.compile(r"\$((?:\\[A-Za-z]+\s*)+)\$")
+_GREEK_COMMAND = re.compile(r"\\([A-Za-z]+)")
 
 # Unicode punctuation and spaces with a LaTeX spelling (everything else is left as is).
 _PUNCTUATION = {
@@ -182,8 +186,9 @@ class _Decoder:
                 else:
                     span = text[self.pos : end]
                     greek = _GREEK_SPAN.fullmatch(span)
-                    if greek and greek.group(1) in _GREEK:
-                        out.append(_GREEK[greek.group(1)])
+                    names = _GREEK_COMMAND.findall(greek.group(1)) if greek else []
+                    if names and all(name in _GREEK for name in names):
+                        out.append("".join(_GREEK[name] for name in names))
                     else:
                         out.append(span)
                     self.pos = end
@@ -358,8 +363,8 @@ def unicode_to_latex(text: str) -> str:
 
     >>> print(unicode_to_latex("Sören Časlav Ramírez Çelik Weiß Søren Ångström"))
     S{\\"o}ren {\\v C}aslav Ram{\\'i}rez {\\c C}elik Wei{\\ss} S{\\o}ren {\\AA}ngstr{\\"o}m
-    >>> print(unicode_to_latex("α-decay — 1–3 “quoted” Nguyễn, $π$Test"))
-    $\\alpha$-decay --- 1--3 ``quoted'' Nguy{\\~{\\^e}}n, ${\\pi}$Test
+    >>> print(unicode_to_latex("αβ-decay — 1–3 “quoted” Nguyễn, $π$Test"))
+    $\\alpha\\beta$-decay --- 1--3 ``quoted'' Nguy{\\~{\\^e}}n, ${\\pi}$Test
     """
     if text.isascii():
         return text  # nothing to encode, and math holds no Greek letter to spell out
@@ -367,7 +372,12 @@ def unicode_to_latex(text: str) -> str:
     out: list[str] = []
     last = 0
     for start, end in [*spans, (len(text), len(text))]:
-        out.extend(_encode_char(char) for char in text[last:start])
+        # A run of Greek letters is one math span: `$\\alpha\\beta$`, not `$\\alpha$$\\beta$`.
+        for greek, run in groupby(text[last:start], key=_GREEK_TO_COMMAND.__contains__):
+            if greek:
+                out.append("$" + "".join("\\" + _GREEK_TO_COMMAND[c] for c in run) + "$")
+            else:
+                out.extend(_encode_char(char) for char in run)
         # Inside math only Greek letters change: LaTeX's math fonts do not take UTF-8 ones.
         out.extend(
             "{\\" + _GREEK_TO_COMMAND[char] + "}" if char in _GREEK_TO_COMMAND else char

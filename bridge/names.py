@@ -15,6 +15,10 @@ Pure functions, no I/O. `split_bibtex_name` follows BibTeX's own rules (the algo
 Documented departures, each where BibTeX loses or garbles text (checked against real
 `bibtex` over every name in the corpora, see tests/test_texlive.py):
 
+* a special character has the case of the letter it spells, also where BibTeX gives a
+  letter command outside its own list (`{\\dj}`, `{\\th}`) no case, or reads a nested
+  command's name (`{\\'{\\r A}}`, Ǻ) as the letter;
+
 * a hyphenated word is one word, with the case of its first part: BibTeX splits
   `Yen-lu Chow` into First `Yen`, von `lu`; we keep First `Yen-lu`, and `Ahmed al-Hassan`
   keeps Last `al-Hassan`;
@@ -109,8 +113,10 @@ def _case(word: str) -> str:
                 match = re.match(r"\{\\([A-Za-z]+|.)", word[i:])
                 if match and match.group(1) in _FOREIGN_LETTERS:
                     return "upper" if match.group(1)[0].isupper() else "lower"
-                rest = word[i + (match.end() if match else 1) : _group_close(word, i)]
-                letter = next((c for c in rest if c.isascii() and c.isalpha()), "")
+                # Otherwise the case of the letter it spells: {\"o}, {\v C}, {\'{\r A}}
+                # (BibTeX would read the `r` of `\r`), {\dj} (BibTeX gives it no case).
+                spelled = latex_to_unicode(word[i : _group_close(word, i) + 1])
+                letter = next((c for c in spelled if c.isalpha()), "")
                 if letter:
                     return "upper" if letter.isupper() else "lower"
                 return "caseless"

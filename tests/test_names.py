@@ -288,3 +288,11 @@ def test_format_then_split_gives_the_same_author(first, von, last, jr, latex):
         last = last.replace(" ", "")  # braced whole, it would read back as an institution
     author = Author(last, first, von, jr)
     assert split_bibtex_name(format_bibtex_name(author, latex=latex)) == author
+
+
+def test_a_particle_spelled_by_a_letter_command_stays_a_particle():
+    # Found by the round-trip property: BibTeX gives {\dj} no case, we give it đ's, and
+    # the case of {\'{\r A}} is Ǻ's, not that of the `r` in `\r`.
+    assert split_bibtex_name("{\\dj} A") == Author("A", von="đ")
+    assert split_bibtex_name("a {\\'{\\r A}} A") == Author("Ǻ A", von="a")
+    assert split_bibtex_name("{\\TH}orsen, A") == Author("Þorsen", first="A")
