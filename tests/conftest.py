@@ -13,12 +13,19 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
-@pytest.fixture
+# Nothing listens on the discard port: a request a test did not point at one of our servers
+# fails at once instead of reaching for the internet.
+_NOWHERE = "http://127.0.0.1:9"
+
+
+@pytest.fixture(autouse=True)
 def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """No user config, no real endpoints, a cache of the test's own: returns that cache path."""
-    for name in ("REFBRIDGE_ARXIV_URL", "REFBRIDGE_ZOTERO_URL", "ZOTERO_API_KEY",
-                 "ZOTERO_LIBRARY", "REFBRIDGE_ARXIV_DELAY"):
+    """Every test: no user config, no credentials, dead endpoints unless the test sets its
+    own, and a cache of the test's own (its path is returned)."""
+    for name in ("ZOTERO_API_KEY", "ZOTERO_LIBRARY", "REFBRIDGE_ARXIV_DELAY"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("REFBRIDGE_ARXIV_URL", f"{_NOWHERE}/api/query")
+    monkeypatch.setenv("REFBRIDGE_ZOTERO_URL", _NOWHERE)
     monkeypatch.setenv("REFBRIDGE_CONFIG", str(tmp_path / "no-user-config.toml"))
     cache = tmp_path / "cache.sqlite3"
     monkeypatch.setenv("REFBRIDGE_CACHE", str(cache))
