@@ -7,24 +7,40 @@ never exits. Errors are the classes in `bridge.errors`.
 from __future__ import annotations
 
 import difflib
+import json
 import os
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import arxiv_id
 from ._io import STDIN, atomic_write_text, read_input_text
+from .citekeys import assign_keys
 from .config import Settings, load_settings
-from .errors import Problems
+from .errors import Problems, UnreadableInput
 from .model import Reference
 from .progress import NO_PROGRESS, Progress
 from .readers import detect_format, read_inputs
+from .readers.bibtex import parse_bib
+from .resolve import ResolveReport, resolve
+from .writers import Writer, get_writer
+from .writers.bibtex import bibtex_fields
+
+# The service layers (the arxiv package, httpx) are imported where they are used: they
+# would double the start-up time of `refbridge ids`, which needs neither.
+if TYPE_CHECKING:
+    from .arxiv.client import ArxivClient
+    from .zotero.api import ZoteroClient
+    from .zotero.sync import PullReport, PushReport
 
 __all__ = [
     "EnrichReport",
     "FoundId",
     "ImportReport",
+    "PushOutcome",
     "ResolveOptions",
     "enrich_file",
     "find_ids",
@@ -100,8 +116,6 @@ def _line_starts(text: str) -> list[int]:
 
 
 def _line_of(line_starts: list[int], offset: int) -> int:
-    from bisect import bisect_right
-
     return bisect_right(line_starts, offset)
 
 
@@ -110,7 +124,7 @@ def _line_of(line_starts: list[int], offset: int) -> int:
 
 @contextmanager
 def _arxiv_client(settings: Settings, options: ResolveOptions,
-                  progress: Progress) -> Iterator[object]:
+                  progress: Progress) -> Iterator[ArxivClient]:
     from .arxiv.cache import MetadataCache
     from .arxiv.client import ArxivClient
 
@@ -121,8 +135,9 @@ def _arxiv_client(settings: Settings, options: ResolveOptions,
             path.parent.mkdir(parents=True, exist_ok=True)
         cache = MetadataCache(path)
     try:
-        yield ArxivClient(settings, cache=cache, offline=options.offline,
-                          refresh=options.refresh, progress=progress)
+        with ArxivClient(settings, cache=cache, offline=options.offline,
+                         refresh=options.refresh, progress=progress) as client:
+            yield client
     finally:
         if cache is not None:
             cache.close()
@@ -140,14 +155,12 @@ def _needs_arxiv(ref: Reference) -> bool:
 
 def resolve_references(refs: list[Reference], *, settings: Settings | None = None,
                        options: ResolveOptions = ResolveOptions(),
-                       progress: Progress = NO_PROGRESS):
-    """Fill every record that names (or may be) an arXiv paper; returns a `ResolveReport`.
+                       progress: Progress = NO_PROGRESS) -> ResolveReport:
+    """Fill every record that names (or may be) an arXiv paper.
 
     The report's `references` holds every input record, in input order, filled where
     arXiv knew more; records that need no lookup pass through unchanged.
     """
-    from .resolve import ResolveReport, resolve
-
     settings = settings or load_settings()
     wanted = [i for i, ref in enumerate(refs) if _needs_arxiv(ref)]
     if not wanted:
@@ -174,7 +187,7 @@ class ImportReport:
     output: str
     written: list[Reference] = field(default_factory=list)
     already_in_output: list[Reference] = field(default_factory=list)
-    resolution: object | None = None
+    resolution: ResolveReport | None = None
     problems: Problems = field(default_factory=Problems)
 
     @property
@@ -183,7 +196,7 @@ class ImportReport:
         return not (res and (res.not_found or res.ambiguous))
 
 
-def _worth_writing(resolution) -> list[Reference]:
+def _to_write(resolution: ResolveReport) -> list[Reference]:
     """The records of a resolution that belong in an output, in order, each paper once.
 
     A `.bib` entry is the user's own data and always stays. A record from pasted text is
@@ -216,50 +229,83 @@ def import_references(inputs: list[str], output: str, *, fmt: str | None = None,
     already holds (same arXiv id or key) are skipped, and new entries are appended with keys
     that do not clash with its own.
     """
-    from .readers.bibtex import parse_bib
-    from .writers import get_writer
-
     settings = settings or load_settings()
     problems = Problems(strict=strict)
     refs = read_inputs(inputs, problems)
     writer = get_writer(fmt, path=output)
+    existing = _Existing.read(output, writer, problems)
     report = ImportReport(output=output, problems=problems)
-    resolution = resolve_references(refs, settings=settings, options=options,
-                                     progress=progress)
-    report.resolution = resolution
-
-    candidates = _worth_writing(resolution)
-
-    existing_text = ""
-    taken_keys: set[str] = set()
-    if writer.name in ("bibtex", "biblatex") and Path(output).is_file():
-        existing_text = read_input_text(output, allow_empty=True)
-        document = parse_bib(existing_text, output, problems)
-        key_of = {r.arxiv_id: r.key for r in document.references if r.arxiv_id}
-        taken_keys = {r.key for r in document.references if r.key}
-        for ref in candidates:
-            if ref.arxiv_id in key_of:
-                report.already_in_output.append(ref.copy(key=key_of[ref.arxiv_id]))
-            else:
-                report.written.append(ref)
-    else:
-        report.written = candidates
-
-    report.written = _with_keys(report.written, citekey or settings.citekey, taken_keys)
-    if not report.written:
-        return report  # nothing new: an existing output stays untouched, none is created
-    new_text = writer.to_string(report.written)
-    if existing_text:
-        separator = "" if existing_text.endswith("\n\n") else (
-            "\n" if existing_text.endswith("\n") else "\n\n")
-        new_text = existing_text + separator + new_text
-    atomic_write_text(output, new_text)
+    report.resolution = resolve_references(refs, settings=settings, options=options,
+                                           progress=progress)
+    for ref in _to_write(report.resolution):
+        key = existing.key_of.get(ref.arxiv_id or "") or (
+            ref.key if ref.key in existing.keys else None)
+        if key:
+            report.already_in_output.append(ref.copy(key=key))
+        else:
+            report.written.append(ref)
+    report.written = _with_keys(report.written, citekey or settings.citekey, existing.keys)
+    if report.written:  # else an existing output stays untouched, and none is created
+        atomic_write_text(output, existing.extended(writer, report.written))
     return report
 
 
-def _with_keys(refs: list[Reference], formula: str, taken: set[str]) -> list[Reference]:
-    from .citekeys import assign_keys
+@dataclass
+class _Existing:
+    """An output file that is already there: what it holds, and how to add to it."""
 
+    text: str = ""
+    kind: str = ""
+    key_of: dict[str, str] = field(default_factory=dict)
+    """arXiv id -> the citation key the paper already has in the file."""
+    keys: set[str] = field(default_factory=set)
+    items: list[object] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, output: str, writer: Writer, problems: Problems) -> _Existing:
+        if not Path(output).is_file():
+            return cls()
+        # keep_bom: appended-to text goes back whole, byte-order mark included.
+        text = read_input_text(output, allow_empty=True, keep_bom=True)
+        if writer.name == "csl-json":
+            return cls._read_csl_json(output, text)
+        document = parse_bib(text, output, problems)
+        return cls(text, "bib",
+                   {r.arxiv_id: r.key for r in document.references if r.arxiv_id and r.key},
+                   {r.key for r in document.references if r.key})
+
+    @classmethod
+    def _read_csl_json(cls, output: str, text: str) -> _Existing:
+        try:
+            items = json.loads(text) if text.strip() else []
+        except json.JSONDecodeError as exc:
+            raise UnreadableInput(output, f"is not CSL-JSON ({exc.msg}); nothing was written",
+                                  exc.lineno) from None
+        if not isinstance(items, list):
+            raise UnreadableInput(output, "is not a CSL-JSON array; nothing was written")
+        found = cls(text, "csl-json", items=items)
+        for item in items:
+            key = str(item.get("id", "")) if isinstance(item, dict) else ""
+            found.keys.add(key)
+            clues = " ".join(str(item.get(f, "")) for f in ("number", "DOI", "URL"))
+            for match in arxiv_id.find_ids(clues) if isinstance(item, dict) else []:
+                found.key_of.setdefault(match.arxiv_id.id, key)
+        return found
+
+    def extended(self, writer: Writer, refs: list[Reference]) -> str:
+        """The file's text with `refs` added after everything it already holds."""
+        new_text = writer.to_string(refs)
+        if self.kind == "csl-json":
+            items = [*self.items, *json.loads(new_text)]
+            return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+        if not self.text:
+            return new_text
+        separator = "" if self.text.endswith("\n\n") else (
+            "\n" if self.text.endswith("\n") else "\n\n")
+        return self.text + separator + new_text
+
+
+def _with_keys(refs: list[Reference], formula: str, taken: set[str]) -> list[Reference]:
     keyed = [ref.copy() for ref in refs]
     assign_keys(keyed, formula=formula, taken=set(taken))
     return keyed
@@ -278,7 +324,7 @@ class EnrichReport:
     new_text: str
     edits: dict[int, dict[str, str]] = field(default_factory=dict)
     edited_keys: list[str] = field(default_factory=list)
-    resolution: object | None = None
+    resolution: ResolveReport | None = None
     problems: Problems = field(default_factory=Problems)
 
     @property
@@ -331,9 +377,6 @@ def enrich_file(path: str, *, output: str | None = None, dry_run: bool = False,
     other byte stays as it was. The result goes to `output` (or back to `path` when output
     is None), atomically; with `dry_run` nothing is written and the report carries the diff.
     """
-    from .readers.bibtex import parse_bib
-    from .writers.bibtex import bibtex_fields
-
     settings = settings or load_settings()
     problems = Problems(strict=strict)
     text = read_input_text(path, keep_bom=True)
@@ -370,20 +413,29 @@ def enrich_file(path: str, *, output: str | None = None, dry_run: bool = False,
 # ---------------------------------------------------------------------------- Zotero
 
 
-def _zotero_client(settings: Settings):
+def _zotero_client(settings: Settings) -> ZoteroClient:
     from .zotero.api import ZoteroClient
 
     return ZoteroClient(settings)
 
 
+@dataclass
+class PushOutcome:
+    """What `push` did: the Zotero side, the arXiv side, and what the reader noticed."""
+
+    zotero: PushReport
+    resolution: ResolveReport
+    problems: Problems
+
+
 def push(inputs: list[str], *, collection: str | None = None, tags: Iterable[str] = (),
          dry_run: bool = False, settings: Settings | None = None,
          options: ResolveOptions = ResolveOptions(), strict: bool = False,
-         progress: Progress = NO_PROGRESS):
+         progress: Progress = NO_PROGRESS) -> PushOutcome:
     """Resolve the inputs like `import_references`, then create the Zotero items missing.
 
-    Returns `(PushReport, ResolveReport)`. Papers already in the library are never created
-    again; with `collection` they are filed into it.
+    Papers already in the library are never created again; with `collection` they are
+    filed into it.
     """
     from .zotero import sync
 
@@ -393,30 +445,23 @@ def push(inputs: list[str], *, collection: str | None = None, tags: Iterable[str
     resolution = resolve_references(refs, settings=settings, options=options,
                                     progress=progress)
     # New items carry our citation key in `citationKey`, as Better BibTeX would pin it.
-    pushable = _with_keys(_worth_writing(resolution), settings.citekey, set())
-    client = _zotero_client(settings)
-    try:
+    pushable = _with_keys(_to_write(resolution), settings.citekey, set())
+    with _zotero_client(settings) as client:
         report = sync.push(pushable, client, collection=collection, tags=tuple(tags),
                            dry_run=dry_run, index_path=settings.resolved_cache_path,
                            progress=progress)
-    finally:
-        client.close()
-    return report, resolution
+    return PushOutcome(report, resolution, problems)
 
 
 def pull(output: str, *, collection: str | None = None, recursive: bool = False,
          fmt: str | None = None, settings: Settings | None = None,
-         progress: Progress = NO_PROGRESS):
+         progress: Progress = NO_PROGRESS) -> PullReport:
     """Write a Zotero library, or one collection, to a BibTeX/BibLaTeX file."""
-    from .writers import get_writer
     from .zotero import sync
 
     settings = settings or load_settings()
     writer = get_writer(fmt, path=output)
-    client = _zotero_client(settings)
-    try:
+    with _zotero_client(settings) as client:
         return sync.pull_to_file(client, output, collection=collection, recursive=recursive,
                                  dialect=writer.name, formula=settings.citekey,
                                  index_path=settings.resolved_cache_path, progress=progress)
-    finally:
-        client.close()

@@ -337,11 +337,13 @@ def push_command(inputs: tuple[str, ...], collection: str | None, tags: tuple[st
         refbridge push samples/arxiv-listing-abstracts.txt --collection "Reading list"
     """
     def job(progress: _RichProgress) -> int:
-        report, resolution = api.push(
+        outcome = api.push(
             list(inputs), collection=collection, tags=tags, dry_run=dry_run,
             settings=load_settings(),
             options=_options(offline, refresh, no_cache, overwrite, date_policy),
             strict=strict, progress=progress)
+        report, resolution = outcome.zotero, outcome.resolution
+        _print_problems(outcome.problems)
         _report_unresolved(resolution)
         verb = "would create" if dry_run else "created"
         click.echo(f"refbridge: {verb} {len(report.created)}, already present "

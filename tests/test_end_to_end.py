@@ -383,3 +383,51 @@ def test_a_run_killed_mid_way_leaves_the_output_and_the_cache_whole(arxiv: Arxiv
     again = run("import", "-", "-o", str(tmp_path / "again.bib"), input="arXiv:2212.08073")
     assert again.exit_code == 0
     assert arxiv.requests == []
+
+
+def test_importing_the_same_bib_twice_adds_nothing_the_second_time(arxiv: ArxivServer,
+                                                                    tmp_path: Path):
+    out = tmp_path / "out.bib"
+    assert run("import", str(INCOMPLETE), "-o", str(out)).exit_code == 0
+    first = out.read_bytes()
+    assert [r.key for r in entries(out)] == [
+        "kundu2023specific", "bai2022constitutional", "durmus_opinions",
+        "DBLP:journals/corr/abs-2307-13702", "knuth1984texbook"]
+    result = run("import", str(INCOMPLETE), "-o", str(out))
+    assert result.exit_code == 0
+    assert out.read_bytes() == first
+    assert "nothing new to write" in result.stderr and "(5 already there)" in result.stderr
+
+
+def test_csl_json_output_is_added_to_not_overwritten(arxiv: ArxivServer, tmp_path: Path):
+    out = tmp_path / "refs.json"
+    mine = {"id": "mine", "type": "book", "title": "My own item"}
+    out.write_text(json.dumps([mine]))
+    result = run("import", "-", "-o", str(out), input="arXiv:2212.08073 arXiv:2307.13702")
+    assert result.exit_code == 0, result.stderr
+    items = json.loads(out.read_text("utf-8"))
+    assert items[0] == mine
+    assert [(i["id"], i["number"]) for i in items[1:]] == [
+        ("bai2022constitutional", "arXiv:2212.08073"),
+        ("lanham2023measuring", "arXiv:2307.13702")]
+    again = run("import", "-", "-o", str(out), input="arXiv:2212.08073")
+    assert "(1 already there)" in again.stderr
+    assert len(json.loads(out.read_text("utf-8"))) == 3
+
+
+def test_a_broken_json_output_is_refused_and_kept(arxiv: ArxivServer, tmp_path: Path):
+    out = tmp_path / "refs.json"
+    out.write_text('[{"id": "mine",\n  "title": }]\n')
+    before = out.read_bytes()
+    result = run("import", "-", "-o", str(out), input="arXiv:2212.08073")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"refbridge: error: {out}:2: is not CSL-JSON")
+    assert out.read_bytes() == before
+    assert arxiv.requests == []  # refused before anything was asked
+
+
+def test_appending_keeps_the_outputs_byte_order_mark(arxiv: ArxivServer, tmp_path: Path):
+    out = tmp_path / "refs.bib"
+    out.write_bytes(b"\xef\xbb\xbf@misc{mine, title = {Keep me}}\n")
+    assert run("import", "-", "-o", str(out), input="arXiv:2212.08073").exit_code == 0
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf@misc{mine, title = {Keep me}}\n\n@misc{")
