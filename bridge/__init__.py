@@ -32,6 +32,7 @@ from .errors import (
     ServiceError,
     UnknownFormat,
     UnreadableInput,
+    UnwritableOutput,
     ZoteroAuthError,
     ZoteroError,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "Settings",
     "UnknownFormat",
     "UnreadableInput",
+    "UnwritableOutput",
     "ZoteroAuthError",
     "ZoteroError",
     "enrich_file",

@@ -8,9 +8,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .errors import UnreadableInput
+from .errors import UnreadableInput, UnwritableOutput
 
-__all__ = ["atomic_write_text", "read_input_text"]
+__all__ = ["atomic_write_text", "check_writable", "read_input_text"]
 
 STDIN = "-"
 
@@ -46,14 +46,36 @@ def read_input_text(name: str, *, allow_empty: bool = False, keep_bom: bool = Fa
     return text
 
 
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """Raise `UnwritableOutput` now if `atomic_write_text(path)` would fail for its place.
+
+    Called before any slow work, so a typo in `-o` costs no request.
+    """
+    target = Path(path)
+    directory = target.parent
+    if target.is_dir():
+        raise UnwritableOutput(str(path), "it is a directory")
+    if not directory.is_dir():
+        raise UnwritableOutput(str(path), f"no directory {directory}")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise UnwritableOutput(str(path), f"no permission to create files in {directory}")
+
+
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
     """Write text to path so that a reader sees the old file or the new one, never half.
 
     The text goes to a temp file in the same directory, is fsynced, and renamed into place;
-    an existing file's permission bits are kept.
+    an existing file's permission bits are kept. Failing, it raises `UnwritableOutput` and
+    leaves the old file as it was.
     """
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
+    try:
+        _replace_atomically(Path(path), text)
+    except OSError as exc:
+        raise UnwritableOutput(str(path), exc.strerror or str(exc)) from exc
+
+
+def _replace_atomically(target: Path, text: str) -> None:
+    directory = target.parent
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:

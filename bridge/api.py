@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import sqlite3
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -17,10 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import arxiv_id
-from ._io import STDIN, atomic_write_text, read_input_text
+from ._io import STDIN, atomic_write_text, check_writable, read_input_text
 from .citekeys import assign_keys
 from .config import Settings, load_settings
-from .errors import Problems, UnreadableInput
+from .errors import ConfigError, Problems, UnreadableInput
 from .model import Reference
 from .progress import NO_PROGRESS, Progress
 from .readers import detect_format, read_inputs
@@ -131,9 +132,13 @@ def _arxiv_client(settings: Settings, options: ResolveOptions,
     cache = None
     if options.use_cache:
         path = settings.resolved_cache_path
-        if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
-        cache = MetadataCache(path)
+        try:
+            if str(path) != ":memory:":
+                path.parent.mkdir(parents=True, exist_ok=True)
+            cache = MetadataCache(path)
+        except (OSError, sqlite3.Error) as exc:
+            raise ConfigError(f"{path}: cannot use as the arXiv cache ({exc}); set "
+                              "REFBRIDGE_CACHE elsewhere, or run with --no-cache") from exc
     try:
         with ArxivClient(settings, cache=cache, offline=options.offline,
                          refresh=options.refresh, progress=progress) as client:
@@ -233,6 +238,7 @@ def import_references(inputs: list[str], output: str, *, fmt: str | None = None,
     problems = Problems(strict=strict)
     refs = read_inputs(inputs, problems)
     writer = get_writer(fmt, path=output)
+    check_writable(output)
     existing = _Existing.read(output, writer, problems)
     report = ImportReport(output=output, problems=problems)
     report.resolution = resolve_references(refs, settings=settings, options=options,
@@ -380,6 +386,8 @@ def enrich_file(path: str, *, output: str | None = None, dry_run: bool = False,
     settings = settings or load_settings()
     problems = Problems(strict=strict)
     text = read_input_text(path, keep_bom=True)
+    if not dry_run:
+        check_writable(output or path)
     document = parse_bib(text, path, problems)
     targets = [i for i, ref in enumerate(document.references) if ref.arxiv_id]
     resolution = resolve_references([document.references[i] for i in targets],
@@ -461,6 +469,7 @@ def pull(output: str, *, collection: str | None = None, recursive: bool = False,
 
     settings = settings or load_settings()
     writer = get_writer(fmt, path=output)
+    check_writable(output)
     with _zotero_client(settings) as client:
         return sync.pull_to_file(client, output, collection=collection, recursive=recursive,
                                  dialect=writer.name, formula=settings.citekey,

@@ -18,8 +18,16 @@ import click
 
 from . import api
 from .config import load_settings
-from .errors import InputError, Problems, RefbridgeError, ServiceError, ZoteroAuthError
+from .errors import (
+    ArxivError,
+    InputError,
+    Problems,
+    RefbridgeError,
+    ServiceError,
+    ZoteroAuthError,
+)
 from .model import Reference
+from .resolve import ResolveReport
 
 __all__ = ["cli", "main"]
 
@@ -102,10 +110,16 @@ def _run(job: Callable[[_RichProgress], int]) -> None:
     except ZoteroAuthError as exc:
         # Retrying cannot help: the key (or the library it is used for) must change.
         _fail(str(exc), EXIT_USAGE)
-    except ServiceError as exc:
+    except ArxivError as exc:
         _fail(f"{exc}. Nothing was lost: try again later, or use --offline.", EXIT_SERVICE)
+    except ServiceError as exc:
+        _fail(f"{exc}. Nothing was lost: try again later.", EXIT_SERVICE)
     except RefbridgeError as exc:
         _fail(str(exc), EXIT_USAGE)
+    except OSError as exc:
+        # A file system failure we did not foresee (disk full, say): still one line.
+        where = f"{exc.filename}: " if exc.filename else ""
+        _fail(f"{where}{exc.strerror or exc}", EXIT_USAGE)
     except KeyboardInterrupt:
         _fail("interrupted; files already written are complete, the rest untouched", 130)
     finally:
@@ -129,7 +143,7 @@ def _ref_json(ref: Reference) -> dict[str, Any]:
             "line": ref.provenance.line if ref.provenance else None}
 
 
-def _resolution_summary(resolution: Any) -> dict[str, Any]:
+def _resolution_summary(resolution: ResolveReport | None) -> dict[str, Any]:
     if resolution is None:
         return {}
     return {
@@ -143,7 +157,7 @@ def _resolution_summary(resolution: Any) -> dict[str, Any]:
     }
 
 
-def _report_unresolved(resolution: Any) -> None:
+def _report_unresolved(resolution: ResolveReport | None) -> None:
     if resolution is None:
         return
     for ref in resolution.not_found:

@@ -7,6 +7,7 @@ The tree, so callers can catch at the level they care about::
     │   ├── InvalidArxivId
     │   ├── BibParseError     a .bib that cannot be read (file and line)
     │   ├── UnreadableInput   missing, binary, badly encoded or empty input
+    │   ├── UnwritableOutput  an output path that cannot be written
     │   ├── UnknownFormat     a --format or suffix no reader/writer knows
     │   └── ConfigError       a bad setting in a config file or the environment
     └── ServiceError          a service failed after retries: exit code 3
@@ -34,6 +35,7 @@ __all__ = [
     "ServiceError",
     "UnknownFormat",
     "UnreadableInput",
+    "UnwritableOutput",
     "ZoteroAuthError",
     "ZoteroError",
     "redact",
@@ -68,6 +70,15 @@ class UnreadableInput(InputError):
         self.line = line
         where = f"{source}:{line}" if line else source
         super().__init__(f"{where}: {reason}")
+
+
+class UnwritableOutput(InputError):
+    """An output file cannot be written where it was asked for."""
+
+    def __init__(self, target: str, reason: str):
+        self.target = target
+        self.reason = reason
+        super().__init__(f"{target}: cannot write here: {reason}")
 
 
 class BibParseError(InputError):

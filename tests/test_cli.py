@@ -1,6 +1,7 @@
 """The command line's contract (DESIGN.md): output shape, one-line errors, exit codes."""
 
 import json
+import shutil
 import time
 from pathlib import Path
 
@@ -120,3 +121,50 @@ def test_the_progress_bar_comes_up_only_after_a_second_and_always_goes(monkeypat
     assert (task.description, task.total, task.completed) == ("slow", 3, 2)
     progress.finish()
     assert progress._bar is None and progress._timer is None
+
+
+@pytest.mark.parametrize(("command", "output", "message"), [
+    ("import", "missing-dir/out.bib", "cannot write here: no directory"),
+    ("import", ".", "cannot write here: it is a directory"),
+    ("enrich", "missing-dir/out.bib", "cannot write here: no directory"),
+    ("pull", "missing-dir/out.bib", "cannot write here: no directory"),
+])
+def test_an_unwritable_output_is_refused_before_any_request(tmp_path: Path, monkeypatch,
+                                                            command, output, message):
+    # The endpoints of the isolated test environment are dead: had refbridge asked a
+    # service first, this would end in exit code 3, not 2.
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(REPO / "samples" / "incomplete.bib", "in.bib")
+    args = {"import": ["import", "in.bib", "-o", output],
+            "enrich": ["enrich", "in.bib", "-o", output],
+            "pull": ["pull", "-o", output]}[command]
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stderr == f"refbridge: error: {output}: {message}" + (
+        " missing-dir\n" if "no directory" in message else "\n")
+
+
+def test_an_unusable_cache_location_is_one_line(tmp_path: Path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("REFBRIDGE_CACHE", str(blocker / "cache.sqlite3"))
+    result = run("import", "-", "-o", str(tmp_path / "out.bib"), input="arXiv:2212.08073")
+    assert result.exit_code == 2
+    assert len(result.stderr.splitlines()) == 1
+    assert "cannot use as the arXiv cache" in result.stderr
+    assert "--no-cache" in result.stderr
+
+
+def test_a_failed_write_leaves_what_was_there_and_no_temp_file(tmp_path: Path):
+    from bridge._io import atomic_write_text
+    from bridge.errors import UnwritableOutput
+
+    # The rename is what fails here (onto a non-empty directory), after the temp file was
+    # written: the case that must clean up. Permission bits would not stop root.
+    target = tmp_path / "refs.bib"
+    target.mkdir()
+    (target / "keep.txt").write_text("old")
+    with pytest.raises(UnwritableOutput, match=r"refs\.bib: cannot write here"):
+        atomic_write_text(target, "new")
+    assert (target / "keep.txt").read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["refs.bib"]
