@@ -344,14 +344,15 @@ def test_bibdesk_entry_with_capitalised_fields():
     assert ref.provenance.line == 6183
 
 
-def test_string_macros_resolved_for_model_kept_raw_in_fields():
+def test_string_macros_resolved_in_references_kept_raw_in_the_document():
     path = V1_DATA / "article_with_strings.bib"
     doc = parse_bib(_read(path), path.name)
     [ref] = doc.references
     assert ref.authors == [Author("César", "Jean")]  # jean # " " # cesar
     assert ref.date == "2013-01"  # month = jan
     assert doc.entries[0].fields["author"] == 'jean # " " # cesar'
-    assert ref.fields["journal"] == "nice_journal"
+    assert doc.entries[0].fields["journal"] == "nice_journal"   # the file, as written
+    assert ref.fields["journal"] == "Nice Journal"               # what it means
     assert [b.kind for b in doc.blocks] == ["string", "string", "string", "entry"]
 
 
@@ -376,8 +377,10 @@ def test_string_macros_with_concatenation_in_biblatex_examples():
     index = next(e.index for e in doc.entries if e.fields.get("publisher", "").startswith(
         "dtv #"))
     assert doc.entries[index].fields["publisher"] == "dtv # { and Walter de Gruyter}"
-    # the raw text rides along in Reference.fields too: writers put it back as it was
-    assert doc.references[index].fields["publisher"] == "dtv # { and Walter de Gruyter}"
+    # A Reference carries what the value means: written to a file without this one's
+    # @strings (import, Zotero), `dtv # {...}` must still read as the publisher.
+    assert doc.references[index].fields["publisher"] == (
+        "Deutscher Taschenbuch-Verlag and Walter de Gruyter")
 
 
 def test_entry_type_lower_case_and_month_names():

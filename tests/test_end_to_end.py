@@ -431,3 +431,17 @@ def test_appending_keeps_the_outputs_byte_order_mark(arxiv: ArxivServer, tmp_pat
     out.write_bytes(b"\xef\xbb\xbf@misc{mine, title = {Keep me}}\n")
     assert run("import", "-", "-o", str(out), input="arXiv:2212.08073").exit_code == 0
     assert out.read_bytes().startswith(b"\xef\xbb\xbf@misc{mine, title = {Keep me}}\n\n@misc{")
+
+
+def test_importing_a_bib_keeps_what_its_string_macros_mean(tmp_path: Path):
+    source = tmp_path / "macro.bib"
+    source.write_text('@string{aap = "Astronomy and Astrophysics"}\n'
+                      '@article{a, title = {T}, author = {Doe, J.}, journal = aap,\n'
+                      '  year = 2001, month = jan, note = "see " # aap}\n')
+    out = tmp_path / "out.bib"
+    result = run("import", str(source), "-o", str(out), "--offline")
+    assert result.exit_code == 0, result.stderr
+    assert out.read_text() == (
+        "@article{a,\n  title = {T},\n  author = {Doe, J.},\n  year = {2001},\n"
+        "  month = jan,\n  journal = {Astronomy and Astrophysics},\n"
+        "  note = {see Astronomy and Astrophysics},\n}\n")

@@ -7,8 +7,9 @@ rebuilds the file from slices of the original: entries without edits come back b
 byte, and an edited entry keeps its own layout (field order, indentation, `=` spacing,
 delimiters, trailing comma).
 
-`@string` macros are resolved for the values we model (title, authors, date...) while
-`BibEntry.fields` and `Reference.fields` keep the raw text. `@string`, `@preamble`,
+`@string` macros (and `#` concatenations) are resolved in every value a `Reference`
+carries, so it means the same wherever it is written; `BibEntry.fields` keeps the raw text
+of the file for lossless edits. `@string`, `@preamble`,
 comments and blocks that fail to parse stay in the text; failures, duplicate keys and
 duplicate fields are reported to the `Problems` collector with file and line.
 """
@@ -489,7 +490,9 @@ def _make_reference(entry: BibEntry, macros: Mapping[str, str], source: str,
     get = resolved.get
     ref = Reference(key=entry.key or None, entry_type=entry.entry_type,
                     provenance=Provenance(source, entry.line))
-    rest = dict(entry.fields)
+    # What the entry says once its @strings are expanded: written to another file, which
+    # will not have them, `journal = aap` must still mean what it meant here.
+    rest = {name: resolved.get(name.lower(), value) for name, value in entry.fields.items()}
     for name in _MODELLED:
         rest.pop(name, None)
 
