@@ -241,8 +241,8 @@ def _corpus_arxiv_entries() -> list:
 
 
 @pytest.mark.texlive
-@pytest.mark.skipif(not all(shutil.which(t) for t in ("pdflatex", "bibtex", "biber")),
-                    reason="needs pdflatex, bibtex and biber on PATH")
+@pytest.mark.skipif(not all(shutil.which(t) for t in ("pdflatex", "lualatex", "bibtex", "biber")),
+                    reason="needs pdflatex, lualatex, bibtex and biber on PATH")
 @pytest.mark.parametrize("dialect", ["bibtex", "biblatex"])
 def test_real_bibtex_and_biber_accept_the_samples_and_the_corpora_arxiv_entries(
         arxiv: ArxivServer, tmp_path: Path, dialect: str):
