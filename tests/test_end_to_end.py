@@ -445,3 +445,19 @@ def test_importing_a_bib_keeps_what_its_string_macros_mean(tmp_path: Path):
         "@article{a,\n  title = {T},\n  author = {Doe, J.},\n  year = {2001},\n"
         "  month = jan,\n  journal = {Astronomy and Astrophysics},\n"
         "  note = {see Astronomy and Astrophysics},\n}\n")
+
+
+def test_a_reference_list_resolves_by_verified_search(arxiv: ArxivServer, tmp_path: Path):
+    from tests.test_text_reader import CITATIONS
+
+    out = tmp_path / "list.bib"
+    result = run("import", "-", "-o", str(out), "--json", input=CITATIONS)
+    assert result.exit_code == 1  # two lines are not papers the server knows
+    report = json.loads(result.stdout)
+    # Lanham's title is shared by a decoy with the same first author; the second author
+    # the list gives rules it out.
+    assert [r["id"] for r in report["found_by_search"]] == ["2212.08073", "2307.13702",
+                                                             "2302.07459"]
+    assert [r["title"] for r in report["not_found"]] == [
+        "Red Teaming Language Models with Language Models", "Towards AGI. A manifesto"]
+    assert [r.arxiv_id for r in entries(out)] == ["2212.08073", "2307.13702", "2302.07459"]

@@ -414,3 +414,31 @@ def test_labelled_authors_are_trusted():
                        "Authors: ATLAS Collaboration, danah boyd")
     assert ref.authors == [Author(last="ATLAS Collaboration", is_institution=True),
                            Author(last="boyd", first="danah")]
+
+
+CITATIONS = """\
+Reading list for Thursday:
+
+1. Bai et al. (2022). Constitutional AI: Harmlessness from AI Feedback.
+2. Lanham, T., Chen, A., et al. "Measuring Faithfulness in Chain-of-Thought Reasoning", 2023.
+- Perez E, Huang S, Song F. Red Teaming Language Models with Language Models. 2022
+- Ganguli, D., Askell, A., & Schiefer, N. (2023). The Capacity for Moral Self-Correction in \
+Large Language Models. arXiv.
+- Towards AGI. A manifesto
+"""
+
+
+def test_reference_list_styles_give_authors_title_and_year():
+    refs = read_text(CITATIONS, "list.txt")
+    got = [(r.provenance.line, r.title, [a.display() for a in r.authors], r.authors_truncated,
+            r.date) for r in refs]
+    assert got == [
+        (3, "Constitutional AI: Harmlessness from AI Feedback", ["Bai"], True, "2022"),
+        (4, "Measuring Faithfulness in Chain-of-Thought Reasoning", ["T. Lanham", "A. Chen"],
+         True, "2023"),
+        (5, "Red Teaming Language Models with Language Models",
+         ["E. Perez", "S. Huang", "F. Song"], False, None),
+        (6, "The Capacity for Moral Self-Correction in Large Language Models",
+         ["D. Ganguli", "A. Askell", "N. Schiefer"], False, "2023"),
+        (7, "Towards AGI. A manifesto", [], False, None),  # one "Surname INI" is not a list
+    ]

@@ -345,14 +345,21 @@ class _Reader:
         quoted = _QUOTED.search(entry)
         if quoted:
             draft.title = _clean(quoted.group(1))
-            before = entry[: quoted.start()].strip(" ,.:;")
-            names = _names_line(before, strict=False) if before else None
+            before = entry[: quoted.start()].strip(" ,:;")
+            names = None
+            if before:
+                names = (_names_line(before.rstrip("."), strict=False)
+                         or _citation_authors(before))
             if names is not None:
                 draft.authors, draft.truncated = names
+            if year := re.search(r"\b(?:19|20)\d\d\b", entry[quoted.end():][:40]):
+                draft.date = year.group()
         else:
-            authors, truncated, title = _lead_authors(entry)
+            authors, truncated, title, year = _lead_authors(entry)
             if authors:
                 draft.authors, draft.truncated = authors, truncated
+            if year:
+                draft.date = year
             if _URL.search(title):
                 # "Check out https://... for code" is a link, not a title; a Title Case
                 # remainder ("Project Page https://...") still is one.
@@ -493,16 +500,78 @@ def _names_line(text: str, *, strict: bool) -> tuple[list[Author], bool] | None:
     return [split_plain_name(item) for item in items], truncated
 
 
-def _lead_authors(entry: str) -> tuple[list[Author], bool, str]:
-    """`Vaswani et al. Attention Is All You Need. NeurIPS 2017` -> authors, truncated, title."""
+def _lead_authors(entry: str) -> tuple[list[Author], bool, str, str | None]:
+    """A reference-list line -> its authors, whether they were cut short, title, and year.
+
+    >>> def show(line):
+    ...     authors, more, title, year = _lead_authors(line)
+    ...     return [a.display() for a in authors], more, title, year
+    >>> show("Vaswani et al. Attention Is All You Need. NeurIPS 2017")
+    (['Vaswani'], True, 'Attention Is All You Need', None)
+    >>> show("Bai et al. (2022). Constitutional AI: Harmlessness from AI Feedback.")
+    (['Bai'], True, 'Constitutional AI: Harmlessness from AI Feedback', '2022')
+    >>> show("Perez E, Huang S, Song F. Red Teaming Language Models. 2022")
+    (['E. Perez', 'S. Huang', 'F. Song'], False, 'Red Teaming Language Models', None)
+    >>> show("Lanham, T., Chen, A. (2023). Measuring Faithfulness in CoT Reasoning")
+    (['T. Lanham', 'A. Chen'], False, 'Measuring Faithfulness in CoT Reasoning', '2023')
+    """
     match = re.match(r"^(?P<names>[^.:]+?\bet\.? al\.?)[,.:]?\s+(?P<rest>.+)$", entry)
     if match:
         names = match.group("names")
         items, _ = _split_names(names)
         if items and all(len(i.split()) <= 4 and i[0].isupper() for i in items):
             authors = [_reference_name(i) for i in items]
-            return authors, True, _first_sentence(match.group("rest"))
-    return [], False, entry
+            year, rest = _leading_year(match.group("rest"))
+            return authors, True, _first_sentence(rest), year
+    # APA (`Lanham, T., Chen, A.`) and Vancouver (`Perez E, Huang S.`) lists: their initials
+    # hold dots too, so the list ends at the last `. ` before which everything is names.
+    best = None
+    for end in (m.start() + 1 for m in re.finditer(r"\.\s+", entry)):
+        found = _citation_authors(entry[:end])
+        if found:
+            best = (found, entry[end:].strip())
+    if best:
+        (authors, truncated), rest = best
+        year, rest = _leading_year(rest)
+        return authors, truncated, _first_sentence(rest), year
+    return [], False, entry, None
+
+
+_YEAR_FIRST = re.compile(r"^\(?(?P<year>(?:19|20)\d\d)[a-z]?\)?[.,:]?\s+")
+_APA_INITIALS = re.compile(r"(?:[^\W\d_]\.[\s-]?)+")
+_SURNAME = re.compile(r"[^\W\d_][\w'’-]*(?: [^\W\d_][\w'’-]*)*")
+
+
+def _leading_year(text: str) -> tuple[str | None, str]:
+    """`(2022). Title` -> ('2022', 'Title')."""
+    match = _YEAR_FIRST.match(text)
+    return (match.group("year"), text[match.end():]) if match else (None, text)
+
+
+def _citation_authors(text: str) -> tuple[list[Author], bool] | None:
+    """Authors written as reference lists write them, if `text` is nothing else.
+
+    APA pairs surname and initials (`Lanham, T., Chen, A. B., & Li, D.`); Vancouver puts
+    bare initials after the surname (`Perez E, Huang S`), and needs two names or an
+    "et al." so that a title like "Towards AGI" is not taken for one.
+    """
+    body = _ET_AL.sub("", text.strip())
+    truncated = body != text.strip()
+    body = re.sub(r",?\s*(?:&|\band\b)\s+", ", ", body).strip(" ,")
+    tokens = [token.strip() for token in re.split(r",\s*", body) if token.strip()]
+    if not tokens:
+        return None
+    pairs = list(zip(tokens[::2], tokens[1::2], strict=False))
+    if len(tokens) % 2 == 0 and all(
+            _SURNAME.fullmatch(last) and last[0].isupper()
+            and _APA_INITIALS.fullmatch(initials.strip()) for last, initials in pairs):
+        return [Author(last=last, first=" ".join(initials.split())) for last, initials in pairs
+                ], truncated
+    vancouver = body.rstrip(".")
+    tokens = [token.strip() for token in re.split(r",\s*", vancouver)]
+    if (len(tokens) >= 2 or truncated) and all(_VANCOUVER.fullmatch(t) for t in tokens):
+        return [_reference_name(t) for t in tokens], truncated
+    return None
 
 
 def _reference_name(item: str) -> Author:
@@ -516,8 +585,10 @@ def _reference_name(item: str) -> Author:
 
 
 def _first_sentence(text: str) -> str:
-    # "Attention Is All You Need. NeurIPS 2017." -> the title, not the venue.
-    parts = re.split(r"(?<=[a-z?!])\.\s+(?=[A-Z0-9])", text, maxsplit=1)
+    # "Attention Is All You Need. NeurIPS 2017." -> the title, not the venue (some venues
+    # start in lower case: "... Models. arXiv").
+    parts = re.split(r"(?<=[a-z?!])\.\s+(?=[A-Z0-9]|(?:arXiv|bioRxiv|medRxiv|eLife)\b)", text,
+                     maxsplit=1)
     return parts[0].rstrip(".")
 
 
