@@ -21,7 +21,7 @@ from . import arxiv_id
 from ._io import STDIN, atomic_write_text, check_writable, read_input_text
 from .citekeys import assign_keys
 from .config import Settings, load_settings
-from .errors import ConfigError, Problems, UnreadableInput
+from .errors import ConfigError, InputError, Problems, UnreadableInput
 from .model import Reference
 from .progress import NO_PROGRESS, Progress
 from .readers import detect_format, read_inputs
@@ -385,10 +385,13 @@ def enrich_file(path: str, *, output: str | None = None, dry_run: bool = False,
     """
     settings = settings or load_settings()
     problems = Problems(strict=strict)
+    if path == STDIN and output is None and not dry_run:
+        raise InputError("standard input cannot be enriched in place; give -o OUT")
+    source = "<stdin>" if path == STDIN else path
     text = read_input_text(path, keep_bom=True)
     if not dry_run:
         check_writable(output or path)
-    document = parse_bib(text, path, problems)
+    document = parse_bib(text, source, problems)
     targets = [i for i, ref in enumerate(document.references) if ref.arxiv_id]
     resolution = resolve_references([document.references[i] for i in targets],
                                     settings=settings, options=options, progress=progress)
@@ -409,7 +412,7 @@ def enrich_file(path: str, *, output: str | None = None, dry_run: bool = False,
             edits[index] = changes
             edited_keys.append(entry.key or f"entry at line {entry.line}")
     new_text = document.render(edits) if edits else text
-    report = EnrichReport(path=path, output=output, old_text=text, new_text=new_text,
+    report = EnrichReport(path=source, output=output, old_text=text, new_text=new_text,
                           edits=edits, edited_keys=edited_keys, resolution=resolution,
                           problems=problems)
     if not dry_run and (report.changed or (output and os.path.abspath(output)

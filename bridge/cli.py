@@ -311,6 +311,8 @@ def enrich_command(path: str, output: str | None, in_place: bool, dry_run: bool,
     """
     if not dry_run and bool(output) == in_place:
         raise click.UsageError("give exactly one of -o OUT and --in-place (or use --dry-run)")
+    if in_place and path == "-":
+        raise click.UsageError("standard input cannot be enriched in place; give -o OUT")
 
     def job(progress: _RichProgress) -> int:
         report = api.enrich_file(

@@ -461,3 +461,19 @@ def test_a_reference_list_resolves_by_verified_search(arxiv: ArxivServer, tmp_pa
     assert [r["title"] for r in report["not_found"]] == [
         "Red Teaming Language Models with Language Models", "Towards AGI. A manifesto"]
     assert [r.arxiv_id for r in entries(out)] == ["2212.08073", "2307.13702", "2302.07459"]
+
+
+def test_enrich_reads_standard_input_but_never_writes_it_in_place(arxiv: ArxivServer,
+                                                                  tmp_path: Path,
+                                                                  monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    text = INCOMPLETE.read_text("utf-8")
+    result = run("enrich", "-", "-o", "out.bib", input=text)
+    assert result.exit_code == 0, result.stderr
+    assert "Specific versus General Principles" in (tmp_path / "out.bib").read_text()
+    result = run("enrich", "-", "--in-place", input=text)
+    assert result.exit_code == 2
+    assert "standard input cannot be enriched in place; give -o OUT" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bib"]
+    result = run("enrich", "-", "--dry-run", input=text)
+    assert result.stdout.startswith("--- <stdin>\n+++ <stdin>\n")
