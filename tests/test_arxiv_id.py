@@ -461,3 +461,20 @@ def test_normalise_is_idempotent_on_every_form(written):
 @given(st.from_regex(r"\A\d{1,4}\.\d{1,3}(\.\d{1,3})?\Z"))
 def test_short_decimals_and_versions_are_never_ids(text):
     assert find_ids(text) == []
+
+
+_PAPER_PAGES = st.sampled_from([
+    "http://xxx.lanl.gov/abs/", "https://huggingface.co/papers/", "https://hf.co/papers/",
+    "https://www.alphaxiv.org/abs/", "https://alphaxiv.org/overview/",
+    "https://www.semanticscholar.org/arxiv/", "https://scirate.com/arxiv/",
+    "https://ar5iv.org/html/", "https://www.arxiv-vanity.com/papers/",
+    "https://papers.cool/arxiv/", "http://front.math.ucdavis.edu/",
+])
+
+
+@given(_PAPER_PAGES, st.one_of(
+    st.from_regex(r"\A\d{1,4}\.\d{1,3}(\.\d{1,3})?\Z"),
+    st.from_regex(r"\A(19|20)\d\d-[01]\d-[0-3]\d\Z"),
+    st.from_regex(r"\Av?\d{1,2}\.\d{1,2}\.\d{1,3}\Z")))
+def test_decimals_versions_and_dates_on_a_paper_page_host_are_never_ids(page, path):
+    assert find_ids(page + path) == []
