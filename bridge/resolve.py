@@ -321,8 +321,8 @@ def verify(ref: Reference, candidate: Reference) -> Match:
             # that flips the meaning is the one a similarity score weighs least.
             return Match(candidate, score, False, False,
                          f"titles differ in a negation ({', '.join(sorted(negations))})")
-        whole = _whole_abstract_similarity(ref, candidate)
-        if score < threshold and whole is not None and whole >= ABSTRACT_THRESHOLD:
+        whole = _whole_abstract_similarity(ref, candidate) if score < threshold else None
+        if whole is not None and whole >= ABSTRACT_THRESHOLD:
             # Papers are renamed between versions, and arXiv answers with the newest title;
             # a whole abstract (never a fragment) is as specific as a title.
             prefix = f"title similarity {score:g} < {threshold:g}, but "
