@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bridge.bibfile import BibDocument
 from bridge.errors import Problems
+from bridge.readers.bibtex import strip_delimiters
 
 from .paths import BIB_CORPUS, CORPORA, V1_DATA
 
@@ -92,6 +93,32 @@ def _cached_doc(path) -> BibDocument:
     return _doc(path)
 
 
+def _rerendered(doc: BibDocument) -> str:
+    """The whole text with every entry re-rendered: each field set to the value it has.
+
+    `render({})` would copy the text untouched; this sends every entry with a delimited
+    or numeric field through the renderer (locating spans, enclosing values, splicing),
+    so a renderer that drops or moves a single character fails the round trip. Bare
+    values (macros, `#` concatenations) are what the renderer never writes, so they are
+    left out of the edits, and stay as they are.
+    """
+    edits: dict[int, dict[str, str]] = {}
+    for entry in doc.entries:
+        first: dict[str, str] = {}
+        for name, raw in entry.raw_fields:
+            inner, delimiter = strip_delimiters(raw)
+            if (delimiter or inner.isdigit()) and name.lower() not in first:
+                first[name.lower()] = inner
+        # Later duplicates of a name are not what `fields` (and `render`) mean by it.
+        first = {name: value for name, value in first.items()
+                 if entry.fields.get(name) == value}
+        if first:
+            edits[entry.index] = first
+    assert edits or not doc.entries or all(
+        not e.raw_fields for e in doc.entries), "nothing went through the renderer"
+    return doc.render(edits)
+
+
 def test_every_corpus_file_has_a_count():
     assert sorted(p.name for p in CORPUS_FILES) == sorted(ENTRY_COUNTS)
 
@@ -102,7 +129,7 @@ def test_corpus_file_round_trips_byte_for_byte(path):
     doc = _doc(path, problems)
     assert len(doc.entries) == ENTRY_COUNTS[path.name]
     assert len(doc.references) == len(doc.entries)
-    assert doc.render({}).encode("utf-8") == path.read_bytes()
+    assert _rerendered(doc).encode("utf-8") == path.read_bytes()
     # no corpus file has a block bibtexparser cannot parse
     assert [b for b in doc.blocks if b.kind == "failed"] == []
     assert [p for p in problems if "parse" in p.message] == []
@@ -124,7 +151,7 @@ def test_spans_cover_every_block(path):
 
 @pytest.mark.parametrize("path", sorted(BBT.glob("*.bib*")), ids=lambda p: p.name)
 def test_better_bibtex_exports_round_trip(path):
-    assert _doc(path).render({}).encode("utf-8") == path.read_bytes()
+    assert _rerendered(_doc(path)).encode("utf-8") == path.read_bytes()
 
 
 def _edit(path, key: str, changes: dict[str, str]) -> tuple[str, str]:
