@@ -53,6 +53,19 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "citekey": "auth-year-title",
         "date": "first",
     },
+    "crossref": {
+        "url": "https://api.crossref.org",
+        "contact": "",
+        "delay": 0.1,
+    },
+    "s2": {
+        "url": "https://api.semanticscholar.org",
+        "delay": 3.0,
+    },
+    "dblp": {
+        "url": "https://dblp.org",
+        "delay": 2.0,
+    },
 }
 
 # Environment variables of DESIGN.md, and the setting each one fills.
@@ -63,6 +76,11 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "ZOTERO_API_KEY": ("zotero", "api_key"),
     "ZOTERO_LIBRARY": ("zotero", "library"),
     "REFBRIDGE_CACHE": ("cache", "path"),
+    "REFBRIDGE_CROSSREF_URL": ("crossref", "url"),
+    "REFBRIDGE_S2_URL": ("s2", "url"),
+    "REFBRIDGE_DBLP_URL": ("dblp", "url"),
+    "REFBRIDGE_CONTACT": ("crossref", "contact"),
+    "S2_API_KEY": ("s2", "api_key"),
 }
 
 
@@ -84,12 +102,25 @@ class Settings:
     """Empty means the platform's user cache directory."""
     citekey: str = DEFAULTS["output"]["citekey"]
     date: str = DEFAULTS["output"]["date"]
+    crossref_url: str = DEFAULTS["crossref"]["url"]
+    crossref_contact: str = DEFAULTS["crossref"]["contact"]
+    """E-mail sent as `mailto:` in the User-Agent to Crossref (its polite pool)."""
+    crossref_delay: float = DEFAULTS["crossref"]["delay"]
+    """Seconds between Crossref requests until its x-rate-limit headers say otherwise."""
+    s2_url: str = DEFAULTS["s2"]["url"]
+    s2_api_key: str | None = None
+    s2_delay: float = DEFAULTS["s2"]["delay"]
+    """Seconds between Semantic Scholar requests (shared pool: 100 per 5 minutes)."""
+    dblp_url: str = DEFAULTS["dblp"]["url"]
+    dblp_delay: float = DEFAULTS["dblp"]["delay"]
+    """Seconds between DBLP requests (its FAQ: "one or two seconds")."""
 
     def __repr__(self) -> str:
         # The API key must never reach a log line or a traceback.
         shown = {f.name: getattr(self, f.name) for f in fields(self)}
-        if shown["zotero_api_key"]:
-            shown["zotero_api_key"] = "[redacted]"
+        for secret in ("zotero_api_key", "s2_api_key"):
+            if shown[secret]:
+                shown[secret] = "[redacted]"
         return "Settings(" + ", ".join(f"{k}={v!r}" for k, v in shown.items()) + ")"
 
     @property
@@ -163,7 +194,8 @@ def load_settings(
 def _coerced(values: dict[str, Any]) -> dict[str, Any]:
     out = dict(values)
     for name, kind in (("arxiv_delay", float), ("arxiv_timeout", float),
-                       ("arxiv_retries", int), ("arxiv_batch_size", int)):
+                       ("arxiv_retries", int), ("arxiv_batch_size", int),
+                       ("crossref_delay", float), ("s2_delay", float), ("dblp_delay", float)):
         try:
             out[name] = kind(out[name])
         except (TypeError, ValueError) as exc:

@@ -22,8 +22,11 @@ _NOWHERE = "http://127.0.0.1:9"
 def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """Every test: no user config, no credentials, dead endpoints unless the test sets its
     own, and a cache of the test's own (its path is returned)."""
-    for name in ("ZOTERO_API_KEY", "ZOTERO_LIBRARY", "REFBRIDGE_ARXIV_DELAY"):
+    for name in ("ZOTERO_API_KEY", "ZOTERO_LIBRARY", "REFBRIDGE_ARXIV_DELAY", "S2_API_KEY",
+                 "REFBRIDGE_CONTACT"):
         monkeypatch.delenv(name, raising=False)
+    for name in ("REFBRIDGE_CROSSREF_URL", "REFBRIDGE_S2_URL", "REFBRIDGE_DBLP_URL"):
+        monkeypatch.setenv(name, _NOWHERE)
     monkeypatch.setenv("REFBRIDGE_ARXIV_URL", f"{_NOWHERE}/api/query")
     monkeypatch.setenv("REFBRIDGE_ZOTERO_URL", _NOWHERE)
     monkeypatch.setenv("REFBRIDGE_CONFIG", str(tmp_path / "no-user-config.toml"))

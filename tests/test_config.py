@@ -19,6 +19,8 @@ def test_environment_variables_are_the_ones_design_md_names():
     assert set(ENVIRONMENT) == {
         "REFBRIDGE_ARXIV_URL", "REFBRIDGE_ARXIV_DELAY", "REFBRIDGE_ZOTERO_URL",
         "ZOTERO_API_KEY", "ZOTERO_LIBRARY", "REFBRIDGE_CACHE",
+        "REFBRIDGE_CROSSREF_URL", "REFBRIDGE_S2_URL", "REFBRIDGE_DBLP_URL", "REFBRIDGE_CONTACT",
+        "S2_API_KEY",
     }
 
 
