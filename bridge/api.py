@@ -24,6 +24,7 @@ from .config import Settings, load_settings
 from .errors import ConfigError, InputError, Problems, UnreadableInput
 from .model import Reference
 from .progress import NO_PROGRESS, Progress
+from .published.jobs import upgrade_published, upgrade_resolution
 from .readers import detect_format, read_inputs
 from .readers.bibtex import parse_bib
 from .resolve import ResolveReport, resolve
@@ -34,6 +35,7 @@ from .writers.bibtex import bibtex_fields
 # would double the start-up time of `refbridge ids`, which needs neither.
 if TYPE_CHECKING:
     from .arxiv.client import ArxivClient
+    from .published.find import Finding
     from .zotero.api import ZoteroClient
     from .zotero.sync import PullReport, PushReport
 
@@ -41,14 +43,17 @@ __all__ = [
     "EnrichReport",
     "FoundId",
     "ImportReport",
+    "PublishedOutcome",
     "PushOutcome",
     "ResolveOptions",
     "enrich_file",
     "find_ids",
+    "find_published_versions",
     "import_references",
     "pull",
     "push",
     "resolve_references",
+    "upgrade_published",
 ]
 
 
@@ -71,6 +76,8 @@ class ResolveOptions:
     overwrite: bool = False
     date_policy: str | None = None
     """`first` or `latest`; None means the setting (default `first`)."""
+    published: bool = False
+    """Cite a preprint whose published version is found and verified as that version."""
 
 
 # ---------------------------------------------------------------------------- ids
@@ -182,6 +189,38 @@ def resolve_references(refs: list[Reference], *, settings: Settings | None = Non
     return report
 
 
+# ---------------------------------------------------------------------------- published
+
+
+@dataclass
+class PublishedOutcome:
+    """What `find_published_versions` found: one finding per arXiv preprint in the inputs."""
+
+    findings: list[Finding]
+    resolution: ResolveReport
+    problems: Problems
+
+
+def find_published_versions(inputs: list[str], *, settings: Settings | None = None,
+                            options: ResolveOptions = ResolveOptions(),
+                            strict: bool = False,
+                            progress: Progress = NO_PROGRESS) -> PublishedOutcome:
+    """Which preprints in the inputs have a published version, with the evidence.
+
+    Changes nothing: the inputs are read, resolved through arXiv, and each preprint is
+    looked up (arXiv DOI -> Crossref; else Semantic Scholar -> Crossref or DBLP).
+    """
+    settings = settings or load_settings()
+    problems = Problems(strict=strict)
+    refs = read_inputs(inputs, problems)
+    resolution = resolve_references(refs, settings=settings, options=options,
+                                    progress=progress)
+    papers = [ref for ref in _to_write(resolution) if ref.arxiv_id]
+    _, findings = upgrade_published(papers, settings=settings, options=options,
+                                    progress=progress)
+    return PublishedOutcome(findings, resolution, problems)
+
+
 # ---------------------------------------------------------------------------- import
 
 
@@ -194,6 +233,8 @@ class ImportReport:
     already_in_output: list[Reference] = field(default_factory=list)
     resolution: ResolveReport | None = None
     problems: Problems = field(default_factory=Problems)
+    published: list[Finding] = field(default_factory=list)
+    """With `--published`: what was found for each preprint."""
 
     @property
     def complete(self) -> bool:
@@ -243,6 +284,7 @@ def import_references(inputs: list[str], output: str, *, fmt: str | None = None,
     report = ImportReport(output=output, problems=problems)
     report.resolution = resolve_references(refs, settings=settings, options=options,
                                            progress=progress)
+    report.published = upgrade_resolution(report.resolution, settings, options, progress)
     for ref in _to_write(report.resolution):
         key = existing.key_of.get(ref.arxiv_id or "") or (
             ref.key if ref.key in existing.keys else None)
@@ -332,6 +374,8 @@ class EnrichReport:
     edited_keys: list[str] = field(default_factory=list)
     resolution: ResolveReport | None = None
     problems: Problems = field(default_factory=Problems)
+    published: list[Finding] = field(default_factory=list)
+    """With `--published`: what was found for each preprint."""
 
     @property
     def changed(self) -> bool:
@@ -395,9 +439,12 @@ def enrich_file(path: str, *, output: str | None = None, dry_run: bool = False,
     targets = [i for i, ref in enumerate(document.references) if ref.arxiv_id]
     resolution = resolve_references([document.references[i] for i in targets],
                                     settings=settings, options=options, progress=progress)
+    before = list(resolution.references)
+    published = upgrade_resolution(resolution, settings, options, progress)
+    retyped: dict[int, str] = {}
     edits: dict[int, dict[str, str]] = {}
     edited_keys: list[str] = []
-    for index, filled in zip(targets, resolution.references, strict=True):
+    for index, filled, plain in zip(targets, resolution.references, before, strict=True):
         entry = document.entries[index]
         existing = {name.lower() for name in entry.fields}
         dialect = _dialect_of(entry.entry_type, entry.fields)
@@ -408,13 +455,23 @@ def enrich_file(path: str, *, output: str | None = None, dry_run: bool = False,
             replaced = options.overwrite and original.get(name.lower(), value) != value
             if missing or replaced:
                 changes[name] = value
+        if filled is not plain:  # upgraded to its published version (--published)
+            from .published.edits import published_changes
+
+            changes.update(published_changes(filled, original, dialect))
+            if entry.entry_type != filled.entry_type and filled.entry_type:
+                retyped[index] = filled.entry_type
         if changes:
             edits[index] = changes
             edited_keys.append(entry.key or f"entry at line {entry.line}")
-    new_text = document.render(edits) if edits else text
+    if retyped:
+        from .published.edits import retype_entries
+
+        document = parse_bib(retype_entries(text, document, retyped), source, Problems())
+    new_text = document.render(edits) if edits else document.text
     report = EnrichReport(path=source, output=output, old_text=text, new_text=new_text,
                           edits=edits, edited_keys=edited_keys, resolution=resolution,
-                          problems=problems)
+                          problems=problems, published=published)
     if not dry_run and (report.changed or (output and os.path.abspath(output)
                                            != os.path.abspath(path))):
         atomic_write_text(output or path, new_text)
@@ -437,6 +494,8 @@ class PushOutcome:
     zotero: PushReport
     resolution: ResolveReport
     problems: Problems
+    published: list[Finding] = field(default_factory=list)
+    """With `--published`: what was found for each preprint."""
 
 
 def push(inputs: list[str], *, collection: str | None = None, tags: Iterable[str] = (),
@@ -455,13 +514,14 @@ def push(inputs: list[str], *, collection: str | None = None, tags: Iterable[str
     refs = read_inputs(inputs, problems)
     resolution = resolve_references(refs, settings=settings, options=options,
                                     progress=progress)
+    published = upgrade_resolution(resolution, settings, options, progress)
     # New items carry our citation key in `citationKey`, as Better BibTeX would pin it.
     pushable = _with_keys(_to_write(resolution), settings.citekey, set())
     with _zotero_client(settings) as client:
         report = sync.push(pushable, client, collection=collection, tags=tuple(tags),
                            dry_run=dry_run, index_path=settings.resolved_cache_path,
                            progress=progress)
-    return PushOutcome(report, resolution, problems)
+    return PushOutcome(report, resolution, problems, published)
 
 
 def pull(output: str, *, collection: str | None = None, recursive: bool = False,
