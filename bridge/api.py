@@ -24,7 +24,7 @@ from .config import Settings, load_settings
 from .errors import ConfigError, InputError, Problems, UnreadableInput
 from .model import Reference
 from .progress import NO_PROGRESS, Progress
-from .published.jobs import upgrade_published, upgrade_resolution
+from .published.jobs import apply_upgrades, find_upgrades, upgrade_published
 from .readers import detect_format, read_inputs
 from .readers.bibtex import parse_bib
 from .resolve import ResolveReport, resolve
@@ -215,9 +215,10 @@ def find_published_versions(inputs: list[str], *, settings: Settings | None = No
     refs = read_inputs(inputs, problems)
     resolution = resolve_references(refs, settings=settings, options=options,
                                     progress=progress)
-    papers = [ref for ref in _to_write(resolution) if ref.arxiv_id]
-    _, findings = upgrade_published(papers, settings=settings, options=options,
-                                    progress=progress)
+    # Keyed as import would key them, so the report names entries the way the .bib will.
+    papers = _with_keys([ref for ref in _to_write(resolution) if ref.arxiv_id],
+                        settings.citekey, set())
+    findings = find_upgrades(papers, settings=settings, options=options, progress=progress)
     return PublishedOutcome(findings, resolution, problems)
 
 
@@ -284,7 +285,9 @@ def import_references(inputs: list[str], output: str, *, fmt: str | None = None,
     report = ImportReport(output=output, problems=problems)
     report.resolution = resolve_references(refs, settings=settings, options=options,
                                            progress=progress)
-    report.published = upgrade_resolution(report.resolution, settings, options, progress)
+    if options.published:
+        report.published = find_upgrades(_to_write(report.resolution), settings=settings,
+                                         options=options, progress=progress)
     for ref in _to_write(report.resolution):
         key = existing.key_of.get(ref.arxiv_id or "") or (
             ref.key if ref.key in existing.keys else None)
@@ -293,6 +296,8 @@ def import_references(inputs: list[str], output: str, *, fmt: str | None = None,
         else:
             report.written.append(ref)
     report.written = _with_keys(report.written, citekey or settings.citekey, existing.keys)
+    report.written, upgrade_log = apply_upgrades(report.written, report.published)
+    report.resolution.changes.extend(upgrade_log)
     if report.written:  # else an existing output stays untouched, and none is created
         atomic_write_text(output, existing.extended(writer, report.written))
     return report
@@ -440,8 +445,12 @@ def enrich_file(path: str, *, output: str | None = None, dry_run: bool = False,
     resolution = resolve_references([document.references[i] for i in targets],
                                     settings=settings, options=options, progress=progress)
     before = list(resolution.references)
-    published = upgrade_resolution(resolution, settings, options, progress)
+    published = (find_upgrades(before, settings=settings, options=options, progress=progress)
+                 if options.published else [])
+    resolution.references, upgrade_log = apply_upgrades(before, published)
+    resolution.changes.extend(upgrade_log)
     retyped: dict[int, str] = {}
+    dropped: dict[int, list[str]] = {}
     edits: dict[int, dict[str, str]] = {}
     edited_keys: list[str] = []
     for index, filled, plain in zip(targets, resolution.references, before, strict=True):
@@ -456,18 +465,19 @@ def enrich_file(path: str, *, output: str | None = None, dry_run: bool = False,
             if missing or replaced:
                 changes[name] = value
         if filled is not plain:  # upgraded to its published version (--published)
-            from .published.edits import published_changes
+            from .published.edits import published_changes, stale_fields
 
             changes.update(published_changes(filled, original, dialect))
-            if entry.entry_type != filled.entry_type and filled.entry_type:
-                retyped[index] = filled.entry_type
+            retyped[index] = filled.entry_type or entry.entry_type
+            dropped[index] = stale_fields(plain, filled)
         if changes:
             edits[index] = changes
             edited_keys.append(entry.key or f"entry at line {entry.line}")
     if retyped:
-        from .published.edits import retype_entries
+        from .published.edits import restructure
 
-        document = parse_bib(retype_entries(text, document, retyped), source, Problems())
+        document = parse_bib(restructure(text, document, retyped, dropped), source,
+                             Problems())
     new_text = document.render(edits) if edits else document.text
     report = EnrichReport(path=source, output=output, old_text=text, new_text=new_text,
                           edits=edits, edited_keys=edited_keys, resolution=resolution,
@@ -514,9 +524,12 @@ def push(inputs: list[str], *, collection: str | None = None, tags: Iterable[str
     refs = read_inputs(inputs, problems)
     resolution = resolve_references(refs, settings=settings, options=options,
                                     progress=progress)
-    published = upgrade_resolution(resolution, settings, options, progress)
+    published = (find_upgrades(_to_write(resolution), settings=settings, options=options,
+                               progress=progress) if options.published else [])
     # New items carry our citation key in `citationKey`, as Better BibTeX would pin it.
     pushable = _with_keys(_to_write(resolution), settings.citekey, set())
+    pushable, upgrade_log = apply_upgrades(pushable, published)
+    resolution.changes.extend(upgrade_log)
     with _zotero_client(settings) as client:
         report = sync.push(pushable, client, collection=collection, tags=tuple(tags),
                            dry_run=dry_run, index_path=settings.resolved_cache_path,

@@ -113,6 +113,11 @@ class PoliteClient:
             self.waits.append(seconds)
             self._sleep(seconds)
 
+    def _back_off(self, seconds: float) -> None:
+        # A backoff is at least the pacing gap, so the retry that follows goes out at once.
+        self._wait(max(seconds, self._gap) if seconds > 0 else 0.0)
+        self._last_start = None
+
     def _pace(self) -> None:
         if self._last_start is not None:
             self._wait(self._last_start + self._gap - self._clock())
@@ -132,7 +137,7 @@ class PoliteClient:
                     raise PublishedServiceError(
                         self.service, f"no answer after {attempt + 1} attempts ({exc})",
                         url=url) from exc
-                self._wait(self._backoff(attempt, None))
+                self._back_off(self._backoff(attempt, None))
                 continue
             self._follow_rate(response)
             if response.status_code in _RETRIED and attempt < self.retries:
@@ -142,7 +147,7 @@ class PoliteClient:
                         self.service, f"asked to wait {wait:.0f} s (HTTP "
                         f"{response.status_code}); try again later", url=url,
                         status=response.status_code)
-                self._wait(wait)
+                self._back_off(wait)
                 continue
             return self._checked(response, url)
         raise AssertionError("unreachable")  # pragma: no cover

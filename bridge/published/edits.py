@@ -1,21 +1,23 @@
 """`enrich --published`: the edits that turn a .bib entry into its published version.
 
 The entry keeps its key, its own fields and its style; what changes is the entry type
-(`@misc` -> `@article`), `doi` (the published DOI replaces arXiv's), the year (or `date`),
-and the venue fields (`journal`/`booktitle`, `volume`, `number`, `pages`, `publisher`),
-each replaced or added in the entry's own layout by `BibDocument.render`.
+(`@misc` -> `@article`, by `restructure`), `doi` (the published DOI replaces arXiv's), the
+year (or `date`), and the venue fields (`journal`/`booktitle`, `volume`, `number`, `pages`,
+`publisher`), each replaced or added in the entry's own layout by `BibDocument.render`. A
+field that only restated the arXiv id (`journal = {arXiv preprint arXiv:...}` on what is
+now an `@inproceedings`) is removed with its line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from ..model import Reference
-from ..readers.bibtex import BibDocument
-from ..writers.bibtex import bibtex_fields
+from ..readers.bibtex import BibDocument, _field_spans, _FieldSpan
+from ..writers.bibtex import _restates_arxiv, bibtex_fields
 from .find import PUBLISHED_FIELDS
 
-__all__ = ["published_changes", "retype_entries"]
+__all__ = ["published_changes", "restructure", "stale_fields"]
 
 _CHANGED = frozenset({*PUBLISHED_FIELDS, "journaltitle", "doi", "year", "date"})
 
@@ -37,29 +39,75 @@ def published_changes(upgraded: Reference, original: Mapping[str, str],
     return changes
 
 
-def retype_entries(text: str, document: BibDocument, types: Mapping[int, str]) -> str:
-    """`text` with the entry type of each entry index in `types` changed, nothing else.
+_TYPE_SPELLING = {"inproceedings": "InProceedings", "incollection": "InCollection"}
 
-    The new type is written in the case of the old one (`@Misc` -> `@Article`).
-    """
+
+def _typed_as(old: str, new: str) -> str:
+    """`new` in the case of `old`: `@Misc` -> `@Article`, `@MISC` -> `@ARTICLE`."""
+    if old.isupper():
+        return new.upper()
+    if old[:1].isupper():
+        return _TYPE_SPELLING.get(new, new.capitalize())
+    return new
+
+
+def _field_line(text: str, span: _FieldSpan, end: int) -> tuple[int, int] | None:
+    """The whole lines a field sits on (name first on its line, value, then an optional
+    comma, ending its line), or None when it shares a line with something else."""
+    line_start = text.rfind("\n", 0, span.name_start) + 1
+    if text[line_start:span.name_start].strip():
+        return None
+    after = span.value_end
+    while after < end and text[after] in " \t":
+        after += 1
+    if after < end and text[after] == ",":
+        after += 1
+    while after < end and text[after] in " \t\r":
+        after += 1
+    if after >= end or text[after] != "\n":
+        return None
+    return line_start, after + 1
+
+
+def restructure(text: str, document: BibDocument, types: Mapping[int, str],
+                drops: Mapping[int, Iterable[str]]) -> str:
+    """`text` with entry types changed (`types`: entry index -> new type, written in the
+    old one's case) and fields removed (`drops`: entry index -> lower-case field names);
+    every other byte as it was. A field that shares its line with another is kept."""
+    cuts: list[tuple[int, int, str]] = []
+    for index in sorted(set(types) | set(drops)):
+        entry = document.entries[index]
+        if index in types:
+            start = text.index("@", entry.start) + 1
+            while text[start].isspace():
+                start += 1
+            end = start
+            while text[end].isalnum() or text[end] in "_-":
+                end += 1
+            cuts.append((start, end, _typed_as(text[start:end], types[index])))
+        names = {name.lower() for name in drops.get(index, ())}
+        for span in _field_spans(text, entry):
+            lines = _field_line(text, span, entry.end) if span.name.lower() in names else None
+            if lines:
+                cuts.append((*lines, ""))
     pieces: list[str] = []
     cursor = 0
-    for index in sorted(types):
-        entry = document.entries[index]
-        at = text.index("@", entry.start)
-        start = at + 1
-        while start < len(text) and text[start].isspace():
-            start += 1
-        end = start
-        while end < len(text) and (text[end].isalnum() or text[end] in "_-"):
-            end += 1
-        old = text[start:end]
-        new = types[index]
-        if old.isupper():
-            new = new.upper()
-        elif old[:1].isupper():
-            new = new.capitalize()
+    for start, end, new in sorted(cuts):
         pieces += [text[cursor:start], new]
         cursor = end
     pieces.append(text[cursor:])
     return "".join(pieces)
+
+
+def stale_fields(preprint: Reference, upgraded: Reference) -> list[str]:
+    """Fields of the preprint's entry that `upgrade` dropped (they only restated the arXiv
+    id) and that the published version does not fill again.
+
+    >>> pre = Reference(arxiv_id="2310.13548",
+    ...                 fields={"journal": "arXiv preprint arXiv:2310.13548"})
+    >>> stale_fields(pre, pre.copy(entry_type="inproceedings", fields={"booktitle": "ICLR"}))
+    ['journal']
+    """
+    return [name for name in preprint.fields
+            if name.lower() not in {n.lower() for n in upgraded.fields}
+            and _restates_arxiv(preprint, name, preprint.fields[name])]

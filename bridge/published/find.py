@@ -14,7 +14,8 @@ its published version.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from ..model import Reference
@@ -98,21 +99,38 @@ def _via_s2(preprint: Reference, record: S2Record | None, services: Services) ->
 
 
 def find_published(preprints: list[Reference], services: Services, *,
+                   records: Mapping[str, Reference] | None = None,
                    progress: Progress = NO_PROGRESS) -> list[Finding]:
-    """One `Finding` per preprint (records without an arXiv id get status `none`)."""
-    s2_wanted = [ref.arxiv_id for ref in preprints
-                 if ref.arxiv_id and not (ref.doi and not is_arxiv_doi(ref.doi))]
-    s2 = services.s2([i for i in s2_wanted if i]) if s2_wanted else {}
+    """One `Finding` per preprint (records without an arXiv id get status `none`).
+
+    `records` maps a preprint's `versioned_id` to arXiv's own record of it, which is what a
+    candidate is verified against (title, full author list, first version's date); a
+    preprint without one is verified as it is.
+    """
+    records = records or {}
+
+    def journal_doi(ref: Reference) -> str | None:
+        # arXiv's own record first: the entry may carry a DOI the user typed.
+        doi = records.get(ref.versioned_id or "", ref).doi or ref.doi
+        return doi if doi and not is_arxiv_doi(doi) else None
+
+    s2_wanted = [ref.arxiv_id for ref in preprints if ref.arxiv_id and not journal_doi(ref)]
+    s2 = services.s2(s2_wanted) if s2_wanted else {}
     findings: list[Finding] = []
     progress.start("Finding published versions", len(preprints))
     for ref in preprints:
         if not ref.arxiv_id:
             findings.append(Finding(ref, "none", note="not an arXiv paper"))
-        elif ref.doi and not is_arxiv_doi(ref.doi):
-            findings.append(_judge(ref, services.crossref(ref.doi), ARXIV_DOI_TO_CROSSREF,
-                                   f"Crossref does not know {ref.doi}"))
+            progress.advance()
+            continue
+        arxiv_record = records.get(ref.versioned_id or "", ref)
+        doi = journal_doi(ref)
+        if doi:
+            finding = _judge(arxiv_record, services.crossref(doi), ARXIV_DOI_TO_CROSSREF,
+                             f"Crossref does not know {doi}")
         else:
-            findings.append(_via_s2(ref, s2.get(ref.arxiv_id), services))
+            finding = _via_s2(arxiv_record, s2.get(ref.arxiv_id), services)
+        findings.append(replace(finding, preprint=ref))
         progress.advance()
     progress.finish()
     return findings
