@@ -1,0 +1,180 @@
+"""The Crossref, Semantic Scholar and DBLP clients over real sockets, against the loopback
+servers: batching, caching, faults, rate-limit headers, and where the S2 key may go."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bridge.config import Settings
+from bridge.errors import ConfigError
+from bridge.published._polite import MAX_WAIT, PoliteClient, PublishedServiceError
+from bridge.published.cache import PublishedCache
+from bridge.published.services import S2_FIELDS, Services
+from tests import published_papers
+from tests.servers.crossref_server import CrossrefServer
+from tests.servers.dblp_server import DblpServer
+from tests.servers.s2_server import S2Server, paper
+
+KEY = "s2-secret-Zq8pLk3VtR9wXy"
+
+
+@pytest.fixture
+def servers() -> Iterator[tuple[CrossrefServer, S2Server, DblpServer]]:
+    with CrossrefServer() as crossref, S2Server(api_key=KEY) as s2, DblpServer() as dblp:
+        published_papers.load(crossref, s2, dblp)
+        yield crossref, s2, dblp
+
+
+def _settings(servers: tuple[CrossrefServer, S2Server, DblpServer], **changes: object
+              ) -> Settings:
+    crossref, s2, dblp = servers
+    values: dict[str, object] = dict(
+        crossref_url=crossref.base_url, s2_url=s2.base_url, dblp_url=dblp.base_url,
+        crossref_delay=0.0, s2_delay=0.0, dblp_delay=0.0)
+    values.update(changes)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+class Waits:
+    """A `sleep` that records what it was asked to wait instead of waiting."""
+
+    def __init__(self) -> None:
+        self.asked: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.asked.append(seconds)
+
+
+def test_s2_batches_of_500_with_null_slots(servers, tmp_path: Path):
+    _, s2, _ = servers
+    for n in range(1001):
+        s2.add_paper(paper(f"2401.{n:05d}", f"Paper {n}", ["A. Author"], year=2024))
+    ids = [f"2401.{n:05d}" for n in range(1001)] + ["2401.99999"]
+    with PublishedCache(tmp_path / "c.sqlite3") as cache, \
+            Services(_settings(servers), cache=cache) as services:
+        found = services.s2(ids)
+    posts = [r for r in s2.requests if r.method == "POST"]
+    assert [len(r.body.split(b'"ARXIV:')) - 1 for r in posts] == [500, 500, 2]
+    assert all(r.path == "/graph/v1/paper/batch" and r.params == {"fields": S2_FIELDS}
+               for r in posts)
+    assert found["2401.99999"] is None          # the null slot
+    assert found["2401.00007"] is not None and found["2401.00007"].year == 2024
+
+
+def test_a_second_run_makes_no_request(servers, tmp_path: Path):
+    crossref, s2, dblp = servers
+    path = tmp_path / "cache.sqlite3"
+    for _ in range(2):
+        with PublishedCache(path) as cache, \
+                Services(_settings(servers), cache=cache) as services:
+            records = services.s2(["1610.01959", "2310.13548", "2302.07459", "0000.00000"])
+            assert records["1610.01959"] and records["1610.01959"].doi == (
+                "10.1109/TSP.2017.2708023")
+            assert services.crossref("10.1109/TSP.2017.2708023") is not None
+            assert services.crossref("10.9999/unknown") is None          # 404, cached too
+            assert services.dblp("conf/iclr/SharmaTKDABCDH24") is not None
+            assert services.dblp("conf/nowhere/X99") is None
+    assert (len(crossref.requests), len(s2.requests), len(dblp.requests)) == (2, 1, 2)
+
+
+def test_offline_asks_nothing(servers, tmp_path: Path):
+    crossref, s2, dblp = servers
+    with Services(_settings(servers), offline=True) as services:
+        assert services.s2(["1610.01959"]) == {"1610.01959": None}
+        assert services.crossref("10.1109/TSP.2017.2708023") is None
+        assert services.dblp("conf/iclr/SharmaTKDABCDH24") is None
+    assert crossref.requests == s2.requests == dblp.requests == []
+
+
+@pytest.mark.parametrize("service", ["crossref", "s2", "dblp"])
+def test_429_with_retry_after_503_and_dropped_connections_are_retried(servers, service: str):
+    crossref, s2, dblp = servers
+    server = {"crossref": crossref, "s2": s2, "dblp": dblp}[service]
+    server.fail(429, retry_after=7)
+    server.fail(503)
+    server.drop_connection()
+    waits = Waits()
+    with Services(_settings(servers, crossref_delay=0.5, s2_delay=0.5, dblp_delay=0.5),
+                  sleep=waits) as services:
+        if service == "crossref":
+            assert services.crossref("10.1109/TSP.2017.2708023") is not None
+        elif service == "s2":
+            assert services.s2(["1610.01959"])["1610.01959"] is not None
+        else:
+            assert services.dblp("conf/iclr/SharmaTKDABCDH24") is not None
+    assert [r.fault for r in server.requests] == ["status", "status", "drop", None]
+    # Retry-After is honoured; then the backoff doubles from max(delay, 1 s).
+    assert waits.asked[0] == 7.0
+    assert waits.asked[1:] == [2.0, 4.0]
+
+
+def test_a_service_that_keeps_failing_is_a_service_error(servers):
+    crossref, _, _ = servers
+    crossref.fail(503, times=10)
+    with Services(_settings(servers), sleep=Waits()) as services, \
+            pytest.raises(PublishedServiceError) as caught:
+        services.crossref("10.1109/TSP.2017.2708023")
+    assert str(caught.value) == (f"Crossref: HTTP 503: HTTP 503 ({crossref.base_url}"
+                                 "/works/10.1109/TSP.2017.2708023)")
+    assert len(crossref.requests) == 6                     # 1 + 5 retries
+
+
+def test_a_retry_after_too_long_to_wait_gives_up_at_once(servers):
+    _, _, dblp = servers
+    dblp.fail(429, retry_after=int(MAX_WAIT) + 1)
+    waits = Waits()
+    with Services(_settings(servers), sleep=waits) as services, \
+            pytest.raises(PublishedServiceError, match="asked to wait 301 s"):
+        services.dblp("conf/iclr/SharmaTKDABCDH24")
+    assert waits.asked == [] and len(dblp.requests) == 1
+
+
+def test_crossref_pace_follows_its_rate_limit_headers():
+    with CrossrefServer(rate_limit=(5, "1s")) as crossref:
+        published_papers.load(crossref)
+        waits = Waits()
+        client = PoliteClient("Crossref", crossref.base_url, delay=0.01,
+                              follow_rate_headers=True, sleep=waits, clock=lambda: 100.0)
+        with client:
+            for _ in range(3):
+                client.request("GET", "/works/10.1109/TSP.2017.2708023")
+    # 5 requests per second: 0.2 s apart (the clock stands still, so the whole gap is waited).
+    assert waits.asked == [pytest.approx(0.2), pytest.approx(0.2)]
+
+
+def test_user_agent_carries_the_contact_for_crossref_only(servers):
+    crossref, s2, dblp = servers
+    with Services(_settings(servers, crossref_contact="me@example.org")) as services:
+        services.crossref("10.1109/TSP.2017.2708023")
+        services.s2(["1610.01959"])
+        services.dblp("conf/iclr/SharmaTKDABCDH24")
+    assert crossref.requests[0].headers["user-agent"].endswith("; mailto:me@example.org)")
+    assert "mailto" not in s2.requests[0].headers["user-agent"]
+    assert "mailto" not in dblp.requests[0].headers["user-agent"]
+
+
+def test_the_s2_key_goes_in_its_header_and_nowhere_else(servers, tmp_path: Path,
+                                                         caplog: pytest.LogCaptureFixture):
+    _, s2, _ = servers
+    caplog.set_level(logging.DEBUG)
+    path = tmp_path / "cache.sqlite3"
+    settings = _settings(servers, s2_api_key=KEY)
+    with PublishedCache(path) as cache, Services(settings, cache=cache) as services:
+        services.s2(["1610.01959", "2310.13548"])
+    request = s2.requests[0]
+    assert request.headers["x-api-key"] == KEY
+    assert KEY not in request.raw_target and KEY not in request.body.decode()
+    assert KEY not in caplog.text
+    assert KEY not in repr(settings)
+    for file in tmp_path.iterdir():
+        assert KEY.encode() not in file.read_bytes()
+    # A key the service refuses is a usage error, and its message names no key.
+    with Services(_settings(servers, s2_api_key="wrong-key-123456"), sleep=Waits()) as services, \
+            pytest.raises(ConfigError) as caught:
+        services.s2(["1107.4612"])
+    assert "wrong-key" not in str(caught.value)
+    assert str(caught.value).startswith("Semantic Scholar refused the request (HTTP 403)")
