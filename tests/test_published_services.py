@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bridge.config import Settings
@@ -178,3 +179,16 @@ def test_the_s2_key_goes_in_its_header_and_nowhere_else(servers, tmp_path: Path,
         services.s2(["1107.4612"])
     assert "wrong-key" not in str(caught.value)
     assert str(caught.value).startswith("Semantic Scholar refused the request (HTTP 403)")
+
+
+def test_the_s2_server_holds_to_the_documented_batch_limit(servers):
+    # The loopback server refuses what the real endpoint refuses, so a client that sent
+    # 501 ids would fail here as it would there.
+    _, s2, _ = servers
+    answer = httpx.post(f"{s2.base_url}/graph/v1/paper/batch", params={"fields": "title"},
+                        json={"ids": [f"ARXIV:2401.{n:05d}" for n in range(501)]})
+    assert answer.status_code == 400
+    assert answer.json() == {"error": "Too many ids: 501; the limit is 500"}
+    fields = httpx.post(f"{s2.base_url}/graph/v1/paper/batch", params={"fields": "colour"},
+                        json={"ids": ["ARXIV:1610.01959"]})
+    assert fields.status_code == 400
