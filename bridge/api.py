@@ -424,10 +424,10 @@ def enrich_file(path: str, *, output: str | None = None, dry_run: bool = False,
 # ---------------------------------------------------------------------------- Zotero
 
 
-def _zotero_client(settings: Settings) -> ZoteroClient:
+def _zotero_client(settings: Settings, progress: Progress = NO_PROGRESS) -> ZoteroClient:
     from .zotero.api import ZoteroClient
 
-    return ZoteroClient(settings)
+    return ZoteroClient(settings, notify=progress.note)
 
 
 @dataclass
@@ -457,7 +457,7 @@ def push(inputs: list[str], *, collection: str | None = None, tags: Iterable[str
                                     progress=progress)
     # New items carry our citation key in `citationKey`, as Better BibTeX would pin it.
     pushable = _with_keys(_to_write(resolution), settings.citekey, set())
-    with _zotero_client(settings) as client:
+    with _zotero_client(settings, progress) as client:
         report = sync.push(pushable, client, collection=collection, tags=tuple(tags),
                            dry_run=dry_run, index_path=settings.resolved_cache_path,
                            progress=progress)
@@ -473,7 +473,7 @@ def pull(output: str, *, collection: str | None = None, recursive: bool = False,
     settings = settings or load_settings()
     writer = get_writer(fmt, path=output)
     check_writable(output)
-    with _zotero_client(settings) as client:
+    with _zotero_client(settings, progress) as client:
         return sync.pull_to_file(client, output, collection=collection, recursive=recursive,
                                  dialect=writer.name, formula=settings.citekey,
                                  index_path=settings.resolved_cache_path, progress=progress)
