@@ -491,10 +491,10 @@ def enrich_file(path: str, *, output: str | None = None, dry_run: bool = False,
 # ---------------------------------------------------------------------------- Zotero
 
 
-def _zotero_client(settings: Settings) -> ZoteroClient:
+def _zotero_client(settings: Settings, progress: Progress = NO_PROGRESS) -> ZoteroClient:
     from .zotero.api import ZoteroClient
 
-    return ZoteroClient(settings)
+    return ZoteroClient(settings, notify=progress.note)
 
 
 @dataclass
@@ -530,7 +530,7 @@ def push(inputs: list[str], *, collection: str | None = None, tags: Iterable[str
     pushable = _with_keys(_to_write(resolution), settings.citekey, set())
     pushable, upgrade_log = apply_upgrades(pushable, published)
     resolution.changes.extend(upgrade_log)
-    with _zotero_client(settings) as client:
+    with _zotero_client(settings, progress) as client:
         report = sync.push(pushable, client, collection=collection, tags=tuple(tags),
                            dry_run=dry_run, index_path=settings.resolved_cache_path,
                            progress=progress)
@@ -546,7 +546,7 @@ def pull(output: str, *, collection: str | None = None, recursive: bool = False,
     settings = settings or load_settings()
     writer = get_writer(fmt, path=output)
     check_writable(output)
-    with _zotero_client(settings) as client:
+    with _zotero_client(settings, progress) as client:
         return sync.pull_to_file(client, output, collection=collection, recursive=recursive,
                                  dialect=writer.name, formula=settings.citekey,
                                  index_path=settings.resolved_cache_path, progress=progress)

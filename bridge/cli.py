@@ -87,6 +87,15 @@ class _RichProgress:
             self._bar.start()
             self._task = self._bar.add_task(description, total=total, completed=self._done)
 
+    def note(self, message: str) -> None:
+        # Printed through the bar's console when it is up, so the bar redraws below it.
+        with self._lock:
+            if self._bar is not None:
+                self._bar.console.print(f"refbridge: {message}", markup=False,
+                                        highlight=False)
+                return
+        click.echo(f"refbridge: {message}", err=True)
+
     def finish(self) -> None:
         with self._lock:
             if self._timer is not None:

@@ -155,8 +155,9 @@ def test_a_failing_service_is_exit_3_and_the_output_stays(services: Services, tm
     services.s2.fail(503, times=10)
     result = run("import", "-", "-o", str(out), "--published", input=IDS)
     assert result.exit_code == 3
-    assert result.stderr.splitlines()[-1].startswith(
-        "refbridge: error: Semantic Scholar: HTTP 503")
+    assert result.stderr.splitlines()[-1] == (
+        "refbridge: error: Semantic Scholar failed after 6 attempts: HTTP 503 Service "
+        "Unavailable. Nothing was lost: try again later.")
     assert out.read_text() == "% mine\n"
 
 

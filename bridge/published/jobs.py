@@ -27,7 +27,8 @@ __all__ = ["apply_upgrades", "find_upgrades", "published_services", "upgrade_pub
 
 
 @contextmanager
-def published_services(settings: Settings, options: ResolveOptions) -> Iterator[Services]:
+def published_services(settings: Settings, options: ResolveOptions,
+                       progress: Progress = NO_PROGRESS) -> Iterator[Services]:
     """Crossref, Semantic Scholar and DBLP, with the run's cache (unless --no-cache)."""
     from .cache import PublishedCache
     from .services import Services
@@ -35,7 +36,7 @@ def published_services(settings: Settings, options: ResolveOptions) -> Iterator[
     cache = PublishedCache(settings.resolved_cache_path) if options.use_cache else None
     try:
         with Services(settings, cache=cache, offline=options.offline,
-                      refresh=options.refresh) as services:
+                      refresh=options.refresh, notify=progress.note) as services:
             yield services
     finally:
         if cache is not None:
@@ -61,7 +62,7 @@ def find_upgrades(refs: list[Reference], *, settings: Settings | None = None,
     lookup = ResolveOptions(offline=options.offline, use_cache=options.use_cache)
     with _arxiv_client(settings, lookup, progress) as client:
         records = client.lookup([ref.versioned_id or "" for ref in wanted]).found
-    with published_services(settings, options) as services:
+    with published_services(settings, options, progress) as services:
         return find_published(wanted, services, records=records, progress=progress)
 
 

@@ -23,17 +23,27 @@ from urllib.parse import quote
 import httpx
 
 from ..config import USER_AGENT, Settings
+from ..errors import ServiceError
 from ..model import Reference
-from ._polite import PoliteClient, PublishedServiceError
+from ._polite import PoliteClient
 from .cache import MISS, S2_TTL, PublishedCache
 from .sources import S2Record, crossref_reference, dblp_reference, s2_record
 
-__all__ = ["S2_BATCH", "S2_FIELDS", "Services", "user_agent"]
+__all__ = ["S2_BATCH", "S2_FIELDS", "PublishedServiceError", "Services", "user_agent"]
 
 S2_BATCH = 500
 """The batch endpoint's documented limit of ids per request."""
 S2_FIELDS = "externalIds,title,venue,publicationVenue,year"
 """Only what we follow (the ids) and show (venue, year)."""
+
+
+class PublishedServiceError(ServiceError):
+    """Crossref, Semantic Scholar or DBLP answered with something that is not an answer."""
+
+    def __init__(self, service: str, message: str, *, url: str | None = None):
+        self.service = service
+        self.url = url
+        super().__init__(f"{service}: {message}" + (f" ({url})" if url else ""))
 
 
 def user_agent(contact: str | None) -> str:
@@ -54,11 +64,12 @@ class Services:
     def __init__(self, settings: Settings, *, cache: PublishedCache | None = None,
                  offline: bool = False, refresh: bool = False,
                  transport: httpx.BaseTransport | None = None,
-                 sleep: Callable[[float], None] | None = None):
+                 sleep: Callable[[float], None] | None = None,
+                 notify: Callable[[str], None] | None = None):
         self.cache = cache
         self.offline = offline
         self.refresh = refresh
-        extra: dict[str, Any] = {"transport": transport}
+        extra: dict[str, Any] = {"transport": transport, "notify": notify}
         if sleep is not None:
             extra["sleep"] = sleep
         self.crossref_client = PoliteClient(
@@ -69,7 +80,8 @@ class Services:
         if settings.s2_api_key:
             s2_headers["x-api-key"] = settings.s2_api_key
         self.s2_client = PoliteClient("Semantic Scholar", settings.s2_url,
-                                      delay=settings.s2_delay, headers=s2_headers, **extra)
+                                      delay=settings.s2_delay, headers=s2_headers,
+                                      secrets=(settings.s2_api_key,), **extra)
         self.dblp_client = PoliteClient("DBLP", settings.dblp_url, delay=settings.dblp_delay,
                                         headers={"User-Agent": USER_AGENT}, **extra)
 
