@@ -1,9 +1,10 @@
-"""What the loopback Crossref, Semantic Scholar and DBLP servers share: a request log and a
-queue of faults, on the lifecycle of `_loopback.LoopbackServer`.
+"""What the loopback Crossref, Semantic Scholar and DBLP servers share: a request log, the
+shared fault verbs of `tests.servers.faults` (`fail(429, retry_after=2)`, `fail(503)`,
+`drop_connection()`, `slow`, `html_page`, `gzip_bomb`...), on the lifecycle of
+`_loopback.LoopbackServer`.
 
-Faults are consumed one per request, in order: `fail(429, retry_after=2)`, `fail(503)`,
-`drop_connection()`. Every request is recorded with its path, query, headers and body, so a
-test can count requests and check that a key went in a header and nowhere else.
+Every request is recorded with its path, query, headers and body, so a test can count
+requests and check that a key went in a header and nowhere else.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import contextlib
 import socket
 import threading
 import time
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
@@ -20,17 +20,9 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from tests.servers._loopback import LoopbackServer
+from tests.servers.faults import FaultInjection, send_fault
 
-__all__ = ["Fault", "RecordedRequest", "ServiceServer", "send"]
-
-
-@dataclass(frozen=True)
-class Fault:
-    """`status` (answer `status`, with `retry_after` if given) or `drop` (close the socket)."""
-
-    kind: str
-    status: int = 503
-    retry_after: str | None = None
+__all__ = ["RecordedRequest", "ServiceServer", "send"]
 
 
 @dataclass(frozen=True)
@@ -81,33 +73,20 @@ def send(handler: BaseHTTPRequestHandler, status: int, body: str | bytes, conten
     handler.wfile.flush()
 
 
-class ServiceServer(LoopbackServer):
+class ServiceServer(FaultInjection, LoopbackServer):
     """Base of the three scholarly-metadata servers; subclasses implement `answer`."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._faults: deque[Fault] = deque()
         self.requests: list[RecordedRequest] = []
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         return _Handler
 
-    # -- faults
-    def fail(self, status: int = 503, *, retry_after: str | int | float | None = None,
-             times: int = 1) -> None:
-        """The next `times` requests get HTTP `status` (with Retry-After if given)."""
-        ra = None if retry_after is None else str(retry_after)
-        with self._lock:
-            self._faults.extend([Fault("status", status, ra)] * times)
-
-    def drop_connection(self, times: int = 1) -> None:
-        with self._lock:
-            self._faults.extend([Fault("drop")] * times)
-
     def clear(self) -> None:
         with self._lock:
             self.requests.clear()
-            self._faults.clear()
+        self.clear_faults()
 
     # -- answering
     def _handle(self, handler: _Handler, method: str) -> None:
@@ -115,22 +94,15 @@ class ServiceServer(LoopbackServer):
         params = {k: v[0] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
+        fault = self.take_fault(method, split.path)
         with self._lock:
-            fault = self._faults.popleft() if self._faults else None
             self.requests.append(RecordedRequest(
                 method=method, path=unquote(split.path), raw_target=handler.path,
                 params=params, headers={k.lower(): v for k, v in handler.headers.items()},
                 body=body, monotonic=time.monotonic(), fault=fault.kind if fault else None))
+        if fault is not None and send_fault(handler, fault):
+            return
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            if fault is not None and fault.kind == "drop":
-                handler.close_connection = True
-                with contextlib.suppress(OSError):
-                    handler.connection.shutdown(socket.SHUT_RDWR)
-                return
-            if fault is not None:
-                headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-                send(handler, fault.status, f"HTTP {fault.status}\n", "text/plain", headers)
-                return
             self.answer(handler, method, unquote(split.path), params, body)
 
     def answer(self, handler: BaseHTTPRequestHandler, method: str, path: str,
