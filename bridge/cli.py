@@ -427,6 +427,11 @@ def push_command(inputs: tuple[str, ...], collection: str | None, tags: tuple[st
                    f"failed {len(report.failed)}", err=True)
         for failure in report.failed:
             click.echo(f"refbridge: failed: {failure}", err=True)
+        upgraded = {f.preprint.arxiv_id for f in outcome.published if f.status == "published"}
+        for present in report.already_present:
+            if present.reference.arxiv_id in upgraded:
+                click.echo(f"refbridge: already in the library, kept as it is (not created "
+                           f"again as its published version): {present}", err=True)
         if as_json:
             _print_json({"dry_run": dry_run, **report.as_json(),
                          **_resolution_summary(resolution),

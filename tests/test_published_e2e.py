@@ -344,6 +344,9 @@ def test_push_published_makes_the_translators_items(services: Services,
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert (len(report["created"]), len(report["already_present"])) == (2, 1)
+    (line,) = [x for x in result.stderr.splitlines() if "already in the library" in x]
+    assert line.startswith("refbridge: already in the library, kept as it is (not created "
+                           "again as its published version): arXiv:2310.13548 (Zotero item ")
     items = [d for d in zotero_server.items.values() if is_regular_item(d)]
     data = {item.get("data", item)["extra"].split()[0]: item.get("data", item)
             for item in items}
