@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import bridge
 from bridge.cli import cli
 from bridge.readers.bibtex import parse_bib
 from bridge.zotero.items import is_regular_item
@@ -385,3 +386,20 @@ def test_bibtex_and_biber_are_clean_on_the_result(services: Services, tmp_path: 
         assert tex.returncode == 0 and tex.biber_problems() == []
     assert tex.final_returncode == 0
     assert "IEEE Transactions on Signal Processing" in tex.bbl
+
+
+# ------------------------------------------------------------------------ Python API
+
+
+def test_upgrade_published_is_the_one_call_for_resolved_references(services: Services):
+    """What `refbridge tex --published` calls on the entries it has resolved."""
+    resolution = bridge.resolve_references(
+        [bridge.Reference(arxiv_id="1610.01959", key="cited-as-this"),
+         bridge.Reference(arxiv_id="2107.03374", key="codex"),
+         bridge.Reference(title="The TeXbook", entry_type="book", key="knuth")])
+    refs, findings = bridge.upgrade_published(resolution.references)
+    assert [(r.key, r.entry_type) for r in refs] == [
+        ("cited-as-this", "article"), ("codex", None), ("knuth", "book")]
+    assert refs[1] is resolution.references[1] and refs[2] is resolution.references[2]
+    assert [(f.preprint.key, f.status) for f in findings] == [
+        ("cited-as-this", "published"), ("codex", "none")]

@@ -194,3 +194,16 @@ def test_the_s2_server_holds_to_the_documented_batch_limit(servers):
     fields = httpx.post(f"{s2.base_url}/graph/v1/paper/batch", params={"fields": "colour"},
                         json={"ids": ["ARXIV:1610.01959"]})
     assert fields.status_code == 400
+
+
+def test_the_dblp_server_speaks_its_xml_too(servers):
+    # DBLP's record XML: the short venue in <booktitle>, CoRR marked publtype="informal".
+    _, _, dblp = servers
+    corr = httpx.get(f"{dblp.base_url}/rec/journals/corr/abs-2107-03374.xml")
+    assert corr.status_code == 200
+    assert '<article key="journals/corr/abs-2107-03374" mdate="2023-08-10" ' \
+        'publtype="informal">' in corr.text
+    iclr = httpx.get(f"{dblp.base_url}/rec/conf/iclr/SharmaTKDABCDH24.xml")
+    assert "<booktitle>ICLR</booktitle>" in iclr.text
+    assert "<title>Towards Understanding Sycophancy in Language Models.</title>" in iclr.text
+    assert httpx.get(f"{dblp.base_url}/rec/conf/nowhere/X.xml").status_code == 404
