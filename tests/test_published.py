@@ -129,11 +129,12 @@ def test_crossref_recorded_work_is_read():
      {"booktitle": "Proc. ICS \\& Más", "pages": "1--13", "publisher": "ACM"}),
 ])
 def test_crossref_types(kind: str, entry_type: str | None, fields: dict[str, str]):
-    ref = crossref_reference({"type": kind, "DOI": "10.1/x", "title": ["<i>T</i>"],
+    ref = crossref_reference({"type": kind, "DOI": "10.1/x", "title": ["<i>T</i> &amp; U"],
                               "subtitle": ["A Study"], "container-title": ["Proc. ICS & Más"],
                               "page": "1-13", "publisher": "ACM", "volume": "9",
                               "issued": {"date-parts": [[2022, 6, 28]]}})
-    assert (ref.entry_type, ref.title, ref.date) == (entry_type, "T: A Study", "2022-06-28")
+    assert (ref.entry_type, ref.title, ref.date) == (entry_type, "T & U: A Study",
+                                                     "2022-06-28")
     assert ref.fields == {k: v.replace("Más", "M{\\'a}s") for k, v in fields.items()}
 
 

@@ -19,6 +19,7 @@ publication's), `doi`, and in `fields` the venue fields as raw .bib text (`journ
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -55,8 +56,9 @@ def _bib_text(text: str) -> str:
 
 
 def _plain(text: str) -> str:
-    # Crossref titles may carry JATS/HTML markup (<i>, <sub>); the words are what count.
-    return " ".join(_TAG.sub("", text).split())
+    # Crossref titles may carry JATS/HTML markup (<i>, <sub>) and entities (&amp;); the
+    # words are what count.
+    return " ".join(html.unescape(_TAG.sub("", text)).split())
 
 
 def _first(values: Any) -> str | None:
