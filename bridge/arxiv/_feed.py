@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import arxiv
 from arxiv import _feed as arxiv_feed
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]  # arxiv's own parser
 
 from ..arxiv_id import parse as parse_id
 from ..errors import InvalidArxivId

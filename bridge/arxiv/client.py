@@ -301,9 +301,9 @@ def _match(batch: list[ArxivId], references: list[Reference]) -> tuple[dict[str,
     found: dict[str, Reference] = {}
     missing: list[str] = []
     for aid in batch:
-        ref = by_version.get((aid.id, aid.version)) if aid.version else latest.get(aid.id)
-        if ref is None:
+        hit = by_version.get((aid.id, aid.version)) if aid.version else latest.get(aid.id)
+        if hit is None:
             missing.append(str(aid))
         else:
-            found[str(aid)] = ref.copy()
+            found[str(aid)] = hit.copy()
     return found, missing

@@ -214,7 +214,7 @@ def _pending_twin(ref: Reference, pending: dict[str, int],
 
 def _fix_twins(report: PushReport) -> None:
     """Point input duplicates of a created paper at the key it was created under."""
-    created = {}
+    created: dict[str, str | None] = {}
     for pushed in report.created:
         for ident in identity_keys(pushed.reference):
             created.setdefault(ident, pushed.key)
