@@ -20,7 +20,6 @@ from bridge.zotero.items import is_regular_item
 from tests import published_papers
 from tests.paths import SAMPLES
 from tests.sample_papers import load_sample_papers
-from tests.servers import zotero_server as zotero_module
 from tests.servers.arxiv_server import ArxivServer
 from tests.servers.crossref_server import CrossrefServer
 from tests.servers.dblp_server import DblpServer
@@ -28,8 +27,6 @@ from tests.servers.s2_server import S2Server
 from tests.servers.zotero_server import WRITE_KEY, ZoteroServer
 
 from .texlive import requires_texlive, run_biber, run_bibtex
-
-zotero_server = zotero_module.zotero_server  # the fixture
 
 LISTING = str(SAMPLES / "arxiv-listing-abstracts.txt")
 S2_KEY = "s2-key-Hq7LmN2pXvR8sT"

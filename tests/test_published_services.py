@@ -14,7 +14,7 @@ from bridge._http import HttpError
 from bridge.config import Settings
 from bridge.errors import ConfigError
 from bridge.published._polite import MAX_WAIT, PoliteClient
-from bridge.published.cache import PublishedCache
+from bridge.published.cache import MISS, PublishedCache
 from bridge.published.services import S2_FIELDS, Services
 from tests import published_papers
 from tests.servers.crossref_server import CrossrefServer
@@ -207,3 +207,22 @@ def test_the_dblp_server_speaks_its_xml_too(servers):
     assert "<booktitle>ICLR</booktitle>" in iclr.text
     assert "<title>Towards Understanding Sycophancy in Language Models.</title>" in iclr.text
     assert httpx.get(f"{dblp.base_url}/rec/conf/nowhere/X.xml").status_code == 404
+
+
+def test_cache_expiry_and_a_broken_cache_file(tmp_path: Path):
+    now = [1000.0]
+    with PublishedCache(tmp_path / "c.sqlite3", clock=lambda: now[0]) as cache:
+        cache.put("s2", [("2401.00001", '{"year": 2024}'), ("2401.00002", None)], ttl=60.0)
+        cache.put("crossref", [("10.1/x", "{}")], ttl=None)
+        assert cache.get("s2", "2401.00001") == '{"year": 2024}'
+        assert cache.get("s2", "2401.00002") is None          # "not known", believed a while
+        now[0] += 61
+        assert cache.get("s2", "2401.00001") is MISS           # S2 answers expire
+        assert cache.get("s2", "2401.00002") is None           # not-known lasts 7 days
+        now[0] += 7 * 24 * 3600
+        assert cache.get("s2", "2401.00002") is MISS
+        assert cache.get("crossref", "10.1/x") == "{}"         # Crossref records do not
+    broken = tmp_path / "broken.sqlite3"
+    broken.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(ConfigError, match=r"broken\.sqlite3: cannot use as the cache"):
+        PublishedCache(broken)

@@ -10,20 +10,20 @@ or NULL for "the service does not know this", with an expiry:
   that it was published;
 * "not known" answers expire after `NOT_FOUND_TTL` (7 days).
 
-The same file, pragmas and transactions as `bridge.arxiv.cache` (WAL, busy timeout,
-`BEGIN IMMEDIATE`), so two runs can share it. Only public metadata goes in: never a header,
-a key or a setting.
+The same file, opened the one way (`bridge._sqlite.connect`: WAL, busy timeout, every
+database error the one-line `ConfigError`), with each write in one `BEGIN IMMEDIATE`
+transaction, so two runs can share it. Only public metadata goes in: never a header, a key
+or a setting.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
 
-from ..errors import ConfigError
+from .. import _sqlite
 
 __all__ = ["NOT_FOUND_TTL", "S2_TTL", "PublishedCache"]
 
@@ -48,19 +48,8 @@ class PublishedCache:
     def __init__(self, path: str | Path, *, clock: Callable[[], float] = time.time):
         self.path = str(path)
         self._clock = clock
-        try:
-            if self.path != ":memory:":
-                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
-                                       check_same_thread=False)
-            self._db.execute("PRAGMA busy_timeout = 30000")
-            if self.path != ":memory:":
-                self._db.execute("PRAGMA journal_mode = WAL")
-                self._db.execute("PRAGMA synchronous = NORMAL")
-            self._db.execute(_SCHEMA)
-        except (OSError, sqlite3.DatabaseError) as exc:
-            raise ConfigError(f"{self.path}: cannot use as the cache ({exc}); set "
-                              "REFBRIDGE_CACHE elsewhere, or run with --no-cache") from exc
+        self._db = _sqlite.connect(self.path, purpose="cache", isolation_level=None)
+        self._db.execute(_SCHEMA)
 
     def close(self) -> None:
         self._db.close()
