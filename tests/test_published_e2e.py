@@ -400,3 +400,32 @@ def test_upgrade_published_is_the_one_call_for_resolved_references(services: Ser
     assert refs[1] is resolution.references[1] and refs[2] is resolution.references[2]
     assert [(f.preprint.key, f.status) for f in findings] == [
         ("cited-as-this", "published"), ("codex", "none")]
+
+
+def test_enrich_published_upgrades_dblps_corr_entry(services: Services, tmp_path: Path):
+    # DBLP's own export of an arXiv paper (journal CoRR, volume abs/ID) is a preprint too;
+    # its CoRR fields go, with their lines, and the entry keeps its alignment.
+    path = tmp_path / "dblp.bib"
+    path.write_text("@article{DBLP:journals/corr/abs-2212-09251,\n"
+                    "  author    = {Ethan Perez and Sam Ringer},\n"
+                    "  title     = {Discovering Language Model Behaviors with Model-Written "
+                    "Evaluations},\n"
+                    "  journal   = {CoRR},\n"
+                    "  volume    = {abs/2212.09251},\n"
+                    "  year      = {2022}\n"
+                    "}\n")
+    assert run("enrich", str(path), "--published", "--in-place").exit_code == 0
+    assert [line for line in path.read_text().splitlines() if "abstract" not in line] == [
+        "@inproceedings{DBLP:journals/corr/abs-2212-09251,",
+        "  author    = {Ethan Perez and Sam Ringer},",
+        "  title     = {Discovering Language Model Behaviors with Model-Written Evaluations},",
+        "  eprint    = {2212.09251},",
+        "  archivePrefix = {arXiv},",
+        "  primaryClass = {cs.CL},",
+        "  doi       = {10.18653/v1/2023.findings-acl.847},",
+        "  url       = {https://arxiv.org/abs/2212.09251},",
+        "  booktitle = {Findings of the Association for Computational Linguistics: ACL 2023},",
+        "  pages     = {13387--13434},",
+        "  publisher = {Association for Computational Linguistics},",
+        "  year      = {2023}",
+        "}"]

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 
 from ..model import Reference
 from ..readers.bibtex import BibDocument, _field_spans, _FieldSpan
-from ..writers.bibtex import _restates_arxiv, bibtex_fields
-from .find import PUBLISHED_FIELDS
+from ..writers.bibtex import bibtex_fields
+from .find import PUBLISHED_FIELDS, names_the_preprint
 
 __all__ = ["published_changes", "restructure", "stale_fields"]
 
@@ -100,8 +100,8 @@ def restructure(text: str, document: BibDocument, types: Mapping[int, str],
 
 
 def stale_fields(preprint: Reference, upgraded: Reference) -> list[str]:
-    """Fields of the preprint's entry that `upgrade` dropped (they only restated the arXiv
-    id) and that the published version does not fill again.
+    """Fields of the preprint's entry that `upgrade` dropped (they only named the arXiv
+    preprint) and that the published version does not fill again.
 
     >>> pre = Reference(arxiv_id="2310.13548",
     ...                 fields={"journal": "arXiv preprint arXiv:2310.13548"})
@@ -110,4 +110,4 @@ def stale_fields(preprint: Reference, upgraded: Reference) -> list[str]:
     """
     return [name for name in preprint.fields
             if name.lower() not in {n.lower() for n in upgraded.fields}
-            and _restates_arxiv(preprint, name, preprint.fields[name])]
+            and names_the_preprint(preprint, name, preprint.fields[name])]
