@@ -12,6 +12,7 @@ and `send_fault(handler, fault)` to play it. The verbs, the same on every server
 * `gzip_bomb(size)`: answer 200 with a gzip body that inflates to `size` bytes;
 * `html_page(status=200)`: an HTML error page where the API's format was expected;
 * `redirect_loop()`: answer 302 to the same URL, forever;
+* `reply(status, body, content_type=)`: a canned answer (malformed JSON, a bare feed...);
 * `empty_page()`: (each server says what "empty" means in its format).
 
 Each takes `times=` (how many requests in a row get it) and `method=`/`path=` (only a request
@@ -50,6 +51,8 @@ class Fault:
     method: str | None = None
     path: str | None = None
     after_write: bool = False
+    body: bytes = b""
+    content_type: str = "application/json"
 
     def matches(self, method: str, path: str) -> bool:
         return ((self.method is None or self.method == method)
@@ -145,6 +148,13 @@ class FaultInjection:
                       path: str | None = None) -> None:
         self.queue_fault(Fault("redirect", status=302, method=method, path=path), times)
 
+    def reply(self, status: int, body: str | bytes, *, content_type: str = "application/json",
+              times: int = 1, method: str | None = None, path: str | None = None,
+              after_write: bool = False) -> None:
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        self.queue_fault(Fault("reply", status=status, body=data, content_type=content_type,
+                               method=method, path=path, after_write=after_write), times)
+
     def empty_page(self, *, times: int = 1, method: str | None = None,
                    path: str | None = None) -> None:
         self.queue_fault(Fault("empty", method=method, path=path), times)
@@ -196,6 +206,8 @@ def _play(handler: BaseHTTPRequestHandler, fault: Fault) -> None:
     if fault.kind == "status":
         _send(handler, fault.status, f"Injected error {fault.status}".encode(),
               "text/plain; charset=utf-8", headers)
+    elif fault.kind == "reply":
+        _send(handler, fault.status, fault.body, fault.content_type, headers)
     elif fault.kind == "html":
         _send(handler, fault.status, _HTML, "text/html; charset=utf-8", headers)
     elif fault.kind == "redirect":
