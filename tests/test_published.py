@@ -4,9 +4,12 @@ upgrading an entry, the enrich edits, and the Zotero item. No files, no sockets.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
+from bridge.config import load_settings
+from bridge.errors import ConfigError
 from bridge.model import Author, Reference
 from bridge.published.edits import published_changes, restructure, stale_fields
 from bridge.published.find import upgrade
@@ -309,3 +312,33 @@ def test_zotero_item_is_what_the_arxiv_translator_makes():
 
 def test_zotero_item_of_a_preprint_is_unchanged():
     assert published_item(SYCOPHANCY)["itemType"] == "preprint"
+
+
+# ------------------------------------------------------------------------ settings
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[s2]\ndelay = -1\n", "s2.delay must be a number of seconds from 0 to 3600, not -1"),
+    ("[dblp]\ndelay = 'inf'\n",
+     "dblp.delay must be a number of seconds from 0 to 3600, not 'inf'"),
+    ("[crossref]\nurl = 'api.crossref.org'\n",
+     "crossref.url must be an http:// or https:// URL, not 'api.crossref.org'"),
+])
+def test_bad_service_settings_are_one_line_errors(tmp_path: Path, text: str, message: str):
+    config = tmp_path / "config.toml"
+    config.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(environ={}, config_file=config)
+    assert str(caught.value) == message
+
+
+def test_service_settings_from_the_environment():
+    settings = load_settings(environ={
+        "REFBRIDGE_CROSSREF_URL": "http://127.0.0.1:1", "REFBRIDGE_S2_URL": "http://s2.test",
+        "REFBRIDGE_DBLP_URL": "https://dblp.test", "REFBRIDGE_CONTACT": "me@example.org",
+        "S2_API_KEY": "k-123456789"}, config_file=Path("/nonexistent.toml"))
+    assert (settings.crossref_url, settings.s2_url, settings.dblp_url, settings.crossref_contact,
+            settings.s2_api_key) == ("http://127.0.0.1:1", "http://s2.test", "https://dblp.test",
+                                     "me@example.org", "k-123456789")
+    assert "k-123456789" not in repr(settings)
+    assert (settings.crossref_delay, settings.s2_delay, settings.dblp_delay) == (0.1, 3.0, 2.0)
