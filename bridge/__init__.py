@@ -11,14 +11,17 @@ from .api import (
     EnrichReport,
     FoundId,
     ImportReport,
+    PublishedOutcome,
     PushOutcome,
     ResolveOptions,
     enrich_file,
     find_ids,
+    find_published_versions,
     import_references,
     pull,
     push,
     resolve_references,
+    upgrade_published,
 )
 from .config import Settings, load_settings
 from .errors import (
@@ -51,6 +54,7 @@ __all__ = [
     "InvalidArxivId",
     "Problems",
     "Provenance",
+    "PublishedOutcome",
     "PushOutcome",
     "RefbridgeError",
     "Reference",
@@ -64,6 +68,7 @@ __all__ = [
     "ZoteroError",
     "enrich_file",
     "find_ids",
+    "find_published_versions",
     "import_references",
     "load_settings",
     "pull",
@@ -71,4 +76,5 @@ __all__ = [
     "read_input",
     "read_inputs",
     "resolve_references",
+    "upgrade_published",
 ]

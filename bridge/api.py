@@ -25,14 +25,17 @@ from .config import Settings, load_settings
 from .errors import ConfigError, InputError, Problems, UnreadableInput
 from .model import Reference
 from .progress import NO_PROGRESS, Progress
+from .published.edits import publish_entries
+from .published.jobs import apply_upgrades, find_upgrades, upgrade_published
 from .readers import detect_format, read_inputs
-from .resolve import ResolveReport, resolve
+from .resolve import Change, ResolveReport, resolve
 from .writers import Writer, get_writer
 
 # The service layers (the arxiv package, httpx) are imported where they are used: they
 # would double the start-up time of `refbridge ids`, which needs neither.
 if TYPE_CHECKING:
     from .arxiv.client import ArxivClient
+    from .published.find import Finding
     from .zotero.api import ZoteroClient
     from .zotero.sync import PullReport, PushReport
 
@@ -40,14 +43,17 @@ __all__ = [
     "EnrichReport",
     "FoundId",
     "ImportReport",
+    "PublishedOutcome",
     "PushOutcome",
     "ResolveOptions",
     "enrich_file",
     "find_ids",
+    "find_published_versions",
     "import_references",
     "pull",
     "push",
     "resolve_references",
+    "upgrade_published",
 ]
 
 
@@ -70,6 +76,8 @@ class ResolveOptions:
     overwrite: bool = False
     date_policy: str | None = None
     """`first` or `latest`; None means the setting (default `first`)."""
+    published: bool = False
+    """Cite a preprint whose published version is found and verified as that version."""
 
 
 # ---------------------------------------------------------------------------- ids
@@ -181,6 +189,39 @@ def resolve_references(refs: list[Reference], *, settings: Settings | None = Non
     return report
 
 
+# ---------------------------------------------------------------------------- published
+
+
+@dataclass
+class PublishedOutcome:
+    """What `find_published_versions` found: one finding per arXiv preprint in the inputs."""
+
+    findings: list[Finding]
+    resolution: ResolveReport
+    problems: Problems
+
+
+def find_published_versions(inputs: list[str], *, settings: Settings | None = None,
+                            options: ResolveOptions = ResolveOptions(),
+                            strict: bool = False,
+                            progress: Progress = NO_PROGRESS) -> PublishedOutcome:
+    """Which preprints in the inputs have a published version, with the evidence.
+
+    Changes nothing: the inputs are read, resolved through arXiv, and each preprint is
+    looked up (arXiv DOI -> Crossref; else Semantic Scholar -> Crossref or DBLP).
+    """
+    settings = settings or load_settings()
+    problems = Problems(strict=strict)
+    refs = read_inputs(inputs, problems)
+    resolution = resolve_references(refs, settings=settings, options=options,
+                                    progress=progress)
+    # Keyed as import would key them, so the report names entries the way the .bib will.
+    papers = _with_keys([ref for ref in _to_write(resolution) if ref.arxiv_id],
+                        settings.citekey, set())
+    findings = find_upgrades(papers, settings=settings, options=options, progress=progress)
+    return PublishedOutcome(findings, resolution, problems)
+
+
 # ---------------------------------------------------------------------------- import
 
 
@@ -193,6 +234,8 @@ class ImportReport:
     already_in_output: list[Reference] = field(default_factory=list)
     resolution: ResolveReport | None = None
     problems: Problems = field(default_factory=Problems)
+    published: list[Finding] = field(default_factory=list)
+    """With `--published`: what was found for each preprint."""
 
     @property
     def complete(self) -> bool:
@@ -245,21 +288,33 @@ def import_references(inputs: list[str], output: str, *, fmt: str | None = None,
                                            progress=progress)
     candidates = _to_write(report.resolution)
     formula = citekey or settings.citekey
+    if options.published:
+        report.published = find_upgrades(candidates, settings=settings, options=options,
+                                         progress=progress)
+    upgrade_log: list[Change] = []
 
     def add_new(text: str | None) -> str | None:
         # Runs on the output as it is at the moment of writing (again, if it changes
         # meanwhile), so entries another process or the user added are kept.
         if writer.name == "csl-json":
             existing = _Existing.from_text(output, writer, text or "", Problems())
-            fresh = existing.split(candidates, report)
-            report.written = _with_keys(fresh, formula, existing.keys)
+            fresh = _with_keys(existing.split(candidates, report), formula, existing.keys)
+            report.written, upgrade_log[:] = apply_upgrades(fresh, report.published)
             return existing.extended(writer, report.written) if report.written else None
         result = merge(text or "", output, MergePlan(references=candidates,
                                                      dialect=writer.name, formula=formula))
-        report.written, report.already_in_output = result.written, result.present
+        report.already_in_output = result.present
+        if report.published and result.written:
+            # Keys come from the preprint (assigned by the merge above); then the upgraded
+            # entries are written under them.
+            upgraded, upgrade_log[:] = apply_upgrades(result.written, report.published)
+            result = merge(text or "", output, MergePlan(references=upgraded,
+                                                         dialect=writer.name, formula=None))
+        report.written = result.written
         return result.text if result.written else None  # else no file is created
 
     update_file(output, add_new)
+    report.resolution.changes.extend(upgrade_log)
     return report
 
 
@@ -369,6 +424,8 @@ class EnrichReport:
     edited_keys: list[str] = field(default_factory=list)
     resolution: ResolveReport | None = None
     problems: Problems = field(default_factory=Problems)
+    published: list[Finding] = field(default_factory=list)
+    """With `--published`: what was found for each preprint."""
 
     @property
     def changed(self) -> bool:
@@ -409,16 +466,28 @@ def enrich_file(path: str, *, output: str | None = None, dry_run: bool = False,
     targets = [ref for ref in document.references if ref.arxiv_id]
     resolution = resolve_references(targets, settings=settings, options=options,
                                     progress=progress)
+    preprints = list(resolution.references)
+    published = (find_upgrades(preprints, settings=settings, options=options,
+                               progress=progress) if options.published else [])
+    resolution.references, upgrade_log = apply_upgrades(preprints, published)
+    resolution.changes.extend(upgrade_log)
+    upgrades = {new.arxiv_id: (old, new) for old, new in zip(preprints, resolution.references,
+                                                             strict=True)
+                if new is not old and new.arxiv_id}
     plan = MergePlan(references=resolution.references, append=False,
                      existing="update" if options.overwrite else "fill")
     report = EnrichReport(path=source, output=output, old_text=text, new_text=text,
-                          resolution=resolution, problems=problems)
+                          resolution=resolution, problems=problems, published=published)
 
     def fill(base: str) -> str:
         result = merge(base, source, plan)
         report.edits, report.edited_keys = result.edits, result.edited
-        report.old_text, report.new_text = base, result.text
-        return result.text
+        new_text = result.text
+        if upgrades:  # --published: the type, the venue's values, stale arXiv-only fields
+            new_text, published_keys = publish_entries(new_text, source, upgrades)
+            report.edited_keys = list(dict.fromkeys([*report.edited_keys, *published_keys]))
+        report.old_text, report.new_text = base, new_text
+        return new_text
 
     if dry_run:
         fill(text)
@@ -438,10 +507,10 @@ def _changed(old: str | None, new: str) -> str | None:
 # ---------------------------------------------------------------------------- Zotero
 
 
-def _zotero_client(settings: Settings) -> ZoteroClient:
+def _zotero_client(settings: Settings, progress: Progress = NO_PROGRESS) -> ZoteroClient:
     from .zotero.api import ZoteroClient
 
-    return ZoteroClient(settings)
+    return ZoteroClient(settings, notify=progress.note)
 
 
 @dataclass
@@ -451,6 +520,8 @@ class PushOutcome:
     zotero: PushReport
     resolution: ResolveReport
     problems: Problems
+    published: list[Finding] = field(default_factory=list)
+    """With `--published`: what was found for each preprint."""
 
 
 def push(inputs: list[str], *, collection: str | None = None, tags: Iterable[str] = (),
@@ -469,13 +540,17 @@ def push(inputs: list[str], *, collection: str | None = None, tags: Iterable[str
     refs = read_inputs(inputs, problems)
     resolution = resolve_references(refs, settings=settings, options=options,
                                     progress=progress)
+    published = (find_upgrades(_to_write(resolution), settings=settings, options=options,
+                               progress=progress) if options.published else [])
     # New items carry our citation key in `citationKey`, as Better BibTeX would pin it.
     pushable = _with_keys(_to_write(resolution), settings.citekey, set())
-    with _zotero_client(settings) as client:
+    pushable, upgrade_log = apply_upgrades(pushable, published)
+    resolution.changes.extend(upgrade_log)
+    with _zotero_client(settings, progress) as client:
         report = sync.push(pushable, client, collection=collection, tags=tuple(tags),
                            dry_run=dry_run, index_path=settings.resolved_cache_path,
                            progress=progress)
-    return PushOutcome(report, resolution, problems)
+    return PushOutcome(report, resolution, problems, published)
 
 
 def pull(output: str, *, collection: str | None = None, recursive: bool = False,
@@ -487,7 +562,7 @@ def pull(output: str, *, collection: str | None = None, recursive: bool = False,
     settings = settings or load_settings()
     writer = get_writer(fmt, path=output)
     check_writable(output)
-    with _zotero_client(settings) as client:
+    with _zotero_client(settings, progress) as client:
         return sync.pull_to_file(client, output, collection=collection, recursive=recursive,
                                  dialect=writer.name, formula=settings.citekey,
                                  index_path=settings.resolved_cache_path, progress=progress)

@@ -48,7 +48,8 @@ from .writers.bibtex import bibtex_fields, render_entry
 
 _T = TypeVar("_T")
 
-__all__ = ["BibDocument", "MergePlan", "MergeResult", "RawEntry", "arxiv_identity", "merge"]
+__all__ = ["BibDocument", "FieldSpan", "MergePlan", "MergeResult", "RawEntry", "arxiv_identity",
+           "dialect_of", "merge"]
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class BibDocument:
         self.blocks = blocks
         self.entries = entries
         self.references = references
-        self._spans: dict[int, list[_FieldSpan]] = {}
+        self._spans: dict[int, list[FieldSpan]] = {}
 
     @classmethod
     def parse(cls, text: str, source: str, problems: Problems | None = None) -> BibDocument:
@@ -159,9 +160,9 @@ class BibDocument:
             merged.pop(name.lower(), None)
             merged[name.lower()] = (name, value)
         text = self.text
-        spans = self._field_spans(entry)
+        spans = self.field_spans(entry)
         style = _EntryStyle.of(text, entry, spans)
-        by_name: dict[str, _FieldSpan] = {}
+        by_name: dict[str, FieldSpan] = {}
         for located in spans:
             by_name.setdefault(located.name.lower(), located)
 
@@ -186,12 +187,12 @@ class BibDocument:
         out.append(text[cursor:entry.end])
         return "".join(out)
 
-    def _field_spans(self, entry: BibEntry) -> list[_FieldSpan]:
+    def field_spans(self, entry: BibEntry) -> list[FieldSpan]:
         """Locate each field of an entry; the reader keeps names and values, not offsets."""
         if (cached := self._spans.get(entry.index)) is not None:
             return cached
         text = self.text
-        spans: list[_FieldSpan] = []
+        spans: list[FieldSpan] = []
         cursor = _after_key(text, entry)
         for name, value in entry.raw_fields:
             # Between the previous value and this name there is only a comma and white
@@ -205,7 +206,7 @@ class BibDocument:
             if min(name_start, eq, value_start) < 0:
                 raise ValueError(f"cannot locate field {name!r} of entry {entry.key!r}")
             delimiter = strip_delimiters(value)[1]
-            spans.append(_FieldSpan(name, name_start, name_end, eq, value_start, value_end,
+            spans.append(FieldSpan(name, name_start, name_end, eq, value_start, value_end,
                                     delimiter))
             cursor = value_end
         self._spans[entry.index] = spans
@@ -401,7 +402,7 @@ def _changes(entry: BibEntry, ref: Reference, plan: MergePlan) -> tuple[dict[str
     families = {field_family(name) for name in own}
     changes: dict[str, str] = {}
     rewritten = False
-    for name, value in bibtex_fields(ref, _dialect_of(entry, plan.dialect)):
+    for name, value in bibtex_fields(ref, dialect_of(entry, plan.dialect)):
         lower = name.lower()
         if lower in own:
             if plan.existing == "update" and _squash(own[lower]) != _squash(value):
@@ -419,7 +420,7 @@ def _said_elsewhere(name: str, own: Mapping[str, str]) -> bool:
     return name == "url" and "://" in own.get("howpublished", "")
 
 
-def _dialect_of(entry: BibEntry, default: str) -> str:
+def dialect_of(entry: BibEntry, default: str) -> str:
     names = set(entry.fields)
     if entry.entry_type == "online" or names & {"eprinttype", "eprintclass", "date"}:
         return "biblatex"
@@ -489,7 +490,7 @@ def _appended(text: str, blocks: list[str]) -> str:
 
 
 @dataclass
-class _FieldSpan:
+class FieldSpan:
     """Where one field sits in the text (absolute offsets), for in-place edits."""
 
     name: str
@@ -502,7 +503,7 @@ class _FieldSpan:
     """`{`, `"` or `` (a bare number, macro or `#` concatenation)."""
 
 
-def _insertion(text: str, entry: BibEntry, spans: list[_FieldSpan], style: _EntryStyle,
+def _insertion(text: str, entry: BibEntry, spans: list[FieldSpan], style: _EntryStyle,
                fields: list[tuple[str | None, str]]) -> tuple[int, int, str]:
     """Where and what to insert so that new fields read as the entry's own.
 
@@ -555,7 +556,7 @@ class _EntryStyle:
     """Column where names end when the entry right-aligns them (NASA ADS)."""
 
     @classmethod
-    def of(cls, text: str, entry: BibEntry, spans: list[_FieldSpan]) -> _EntryStyle:
+    def of(cls, text: str, entry: BibEntry, spans: list[FieldSpan]) -> _EntryStyle:
         newline = "\r\n" if "\r\n" in text[entry.start:entry.end] else "\n"
         after_key = _after_key(text, entry)
         if not spans:

@@ -27,6 +27,7 @@ from .errors import (
     ZoteroAuthError,
 )
 from .model import Reference
+from .published.find import Finding
 from .resolve import ResolveReport
 
 __all__ = ["cli", "main"]
@@ -85,6 +86,15 @@ class _RichProgress:
                                  console=Console(stderr=True), transient=True)
             self._bar.start()
             self._task = self._bar.add_task(description, total=total, completed=self._done)
+
+    def note(self, message: str) -> None:
+        # Printed through the bar's console when it is up, so the bar redraws below it.
+        with self._lock:
+            if self._bar is not None:
+                self._bar.console.print(f"refbridge: {message}", markup=False,
+                                        highlight=False)
+                return
+        click.echo(f"refbridge: {message}", err=True)
 
     def finish(self) -> None:
         with self._lock:
@@ -203,10 +213,49 @@ def _format_option(command: Callable[..., Any]) -> Callable[..., Any]:
                         help="Output format (default: from the output file's suffix).")(command)
 
 
+def _published_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--published", is_flag=True,
+        help="Cite a preprint whose published version is found and verified as that "
+             "version (Crossref, Semantic Scholar, DBLP).")(command)
+
+
 def _options(offline: bool, refresh: bool, no_cache: bool, overwrite: bool,
-             date_policy: str | None) -> api.ResolveOptions:
+             date_policy: str | None, published: bool = False) -> api.ResolveOptions:
     return api.ResolveOptions(offline=offline, refresh=refresh, use_cache=not no_cache,
-                              overwrite=overwrite, date_policy=date_policy)
+                              overwrite=overwrite, date_policy=date_policy,
+                              published=published)
+
+
+def _finding_json(finding: Finding) -> dict[str, Any]:
+    candidate, evidence = finding.candidate, finding.evidence
+    return {
+        "key": finding.preprint.key, "arxiv_id": finding.preprint.versioned_id,
+        "status": finding.status, "venue": finding.venue or None,
+        "doi": candidate.doi if candidate else None,
+        "entry_type": candidate.entry_type if candidate else None,
+        "year": candidate.year if candidate else None,
+        "source": finding.source or None,
+        "score": evidence.score if evidence else None,
+        "title_score": evidence.title_score if evidence else None,
+        "authors_matched": evidence.authors_matched if evidence else None,
+        "authors_total": evidence.authors_total if evidence else None,
+        "reason": finding.note or None,
+    }
+
+
+def _report_published(findings: list[Finding], asked: bool) -> None:
+    """One line per preprint not upgraded for cause, then the count (only with --published)."""
+    if not asked:
+        return
+    for finding in findings:
+        if finding.status == "refused":
+            click.echo(f"refbridge: published version refused: {_label(finding.preprint)}: "
+                       f"{finding.note}", err=True)
+    taken = sum(1 for f in findings if f.status == "published")
+    refused = sum(1 for f in findings if f.status == "refused")
+    click.echo(f"refbridge: {taken} published versions taken, {refused} refused, "
+               f"{len(findings) - taken - refused} preprints without one", err=True)
 
 
 def _print_json(data: dict[str, Any]) -> None:
@@ -256,10 +305,12 @@ def ids_command(inputs: tuple[str, ...], as_json: bool) -> None:
 @click.option("--citekey", type=click.Choice(["auth-year-title", "bbt", "arxiv-id"]),
               help="Formula for new citation keys (default: auth-year-title).")
 @_resolve_options
+@_published_option
 @_json_option
 def import_command(inputs: tuple[str, ...], output: str, fmt: str | None, citekey: str | None,
                    offline: bool, refresh: bool, no_cache: bool, overwrite: bool,
-                   date_policy: str | None, strict: bool, as_json: bool) -> None:
+                   date_policy: str | None, strict: bool, published: bool,
+                   as_json: bool) -> None:
     """Resolve the papers in the inputs through arXiv and write them to a file.
 
     An existing .bib output keeps every byte: papers it already has are skipped and new
@@ -272,10 +323,11 @@ def import_command(inputs: tuple[str, ...], output: str, fmt: str | None, citeke
     def job(progress: _RichProgress) -> int:
         report = api.import_references(
             list(inputs), output, fmt=fmt, settings=load_settings(),
-            options=_options(offline, refresh, no_cache, overwrite, date_policy),
+            options=_options(offline, refresh, no_cache, overwrite, date_policy, published),
             citekey=citekey, strict=strict, progress=progress)
         _print_problems(report.problems)
         _report_unresolved(report.resolution)
+        _report_published(report.published, published)
         there = (f" ({len(report.already_in_output)} already there)"
                  if report.already_in_output else "")
         if report.written:
@@ -286,7 +338,9 @@ def import_command(inputs: tuple[str, ...], output: str, fmt: str | None, citeke
         if as_json:
             _print_json({"output": output, "written": [_ref_json(r) for r in report.written],
                          "already_in_output": [_ref_json(r) for r in report.already_in_output],
-                         **_resolution_summary(report.resolution)})
+                         **_resolution_summary(report.resolution),
+                         **({"published": [_finding_json(f) for f in report.published]}
+                            if published else {})})
         return EXIT_OK if report.complete else EXIT_INCOMPLETE
     _run(job)
 
@@ -297,10 +351,11 @@ def import_command(inputs: tuple[str, ...], output: str, fmt: str | None, citeke
 @click.option("--in-place", is_flag=True, help="Rewrite FILE.bib itself (atomically).")
 @click.option("--dry-run", is_flag=True, help="Write nothing; print a unified diff.")
 @_resolve_options
+@_published_option
 @_json_option
 def enrich_command(path: str, output: str | None, in_place: bool, dry_run: bool, offline: bool,
                    refresh: bool, no_cache: bool, overwrite: bool, date_policy: str | None,
-                   strict: bool, as_json: bool) -> None:
+                   strict: bool, published: bool, as_json: bool) -> None:
     """Fill missing fields of the entries that name an arXiv paper.
 
     Every byte of the file that does not need to change stays as it was.
@@ -317,15 +372,18 @@ def enrich_command(path: str, output: str | None, in_place: bool, dry_run: bool,
     def job(progress: _RichProgress) -> int:
         report = api.enrich_file(
             path, output=output, dry_run=dry_run, settings=load_settings(),
-            options=_options(offline, refresh, no_cache, overwrite, date_policy),
+            options=_options(offline, refresh, no_cache, overwrite, date_policy, published),
             strict=strict, progress=progress)
         _print_problems(report.problems)
         _report_unresolved(report.resolution)
+        _report_published(report.published, published)
         if as_json:
             _print_json({"path": path, "output": output or (None if dry_run else path),
                          "dry_run": dry_run, "edited": report.edited_keys,
                          "diff": report.diff() if dry_run else None,
-                         **_resolution_summary(report.resolution)})
+                         **_resolution_summary(report.resolution),
+                         **({"published": [_finding_json(f) for f in report.published]}
+                            if published else {})})
         elif dry_run:
             click.echo(report.diff(), nl=False)
         verb = "would change" if dry_run else "changed"
@@ -340,10 +398,11 @@ def enrich_command(path: str, output: str | None, in_place: bool, dry_run: bool,
 @click.option("--tag", "tags", multiple=True, help="Add this tag to new items (repeatable).")
 @click.option("--dry-run", is_flag=True, help="Write nothing; show what would be created.")
 @_resolve_options
+@_published_option
 @_json_option
 def push_command(inputs: tuple[str, ...], collection: str | None, tags: tuple[str, ...],
                  dry_run: bool, offline: bool, refresh: bool, no_cache: bool, overwrite: bool,
-                 date_policy: str | None, strict: bool, as_json: bool) -> None:
+                 date_policy: str | None, strict: bool, published: bool, as_json: bool) -> None:
     """Resolve the inputs, then create the Zotero items the library does not have yet.
 
     Needs ZOTERO_API_KEY (and ZOTERO_LIBRARY for a group library).
@@ -356,23 +415,84 @@ def push_command(inputs: tuple[str, ...], collection: str | None, tags: tuple[st
         outcome = api.push(
             list(inputs), collection=collection, tags=tags, dry_run=dry_run,
             settings=load_settings(),
-            options=_options(offline, refresh, no_cache, overwrite, date_policy),
+            options=_options(offline, refresh, no_cache, overwrite, date_policy, published),
             strict=strict, progress=progress)
         report, resolution = outcome.zotero, outcome.resolution
         _print_problems(outcome.problems)
         _report_unresolved(resolution)
+        _report_published(outcome.published, published)
         verb = "would create" if dry_run else "created"
         click.echo(f"refbridge: {verb} {len(report.created)}, already present "
                    f"{len(report.already_present)}, filed {len(report.filed)}, "
                    f"failed {len(report.failed)}", err=True)
         for failure in report.failed:
             click.echo(f"refbridge: failed: {failure}", err=True)
+        upgraded = {f.preprint.arxiv_id for f in outcome.published if f.status == "published"}
+        for present in report.already_present:
+            if present.reference.arxiv_id in upgraded:
+                click.echo(f"refbridge: already in the library, kept as it is (not created "
+                           f"again as its published version): {present}", err=True)
         if as_json:
             _print_json({"dry_run": dry_run, **report.as_json(),
-                         **_resolution_summary(resolution)})
+                         **_resolution_summary(resolution),
+                         **({"published": [_finding_json(f) for f in outcome.published]}
+                            if published else {})})
         incomplete = report.failed or resolution.not_found or resolution.ambiguous
         return EXIT_INCOMPLETE if incomplete else EXIT_OK
     _run(job)
+
+
+@cli.command("published")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@_resolve_options
+@_json_option
+def published_command(inputs: tuple[str, ...], offline: bool, refresh: bool, no_cache: bool,
+                      overwrite: bool, date_policy: str | None, strict: bool,
+                      as_json: bool) -> None:
+    """Report which preprints in the inputs have a published version; change nothing.
+
+    Sources, in order: arXiv's own journal DOI (Crossref); else Semantic Scholar's ids
+    (Crossref by DOI, or DBLP by key). A candidate is taken only when its title, authors
+    and year agree with the arXiv record; the score is the weakest of the title similarity
+    and the share of authors in common.
+
+    Example:
+
+        refbridge published refs.bib --json
+    """
+    def job(progress: _RichProgress) -> int:
+        outcome = api.find_published_versions(
+            list(inputs), settings=load_settings(),
+            options=_options(offline, refresh, no_cache, overwrite, date_policy),
+            strict=strict, progress=progress)
+        _print_problems(outcome.problems)
+        _report_unresolved(outcome.resolution)
+        rows = [_finding_json(f) for f in outcome.findings]
+        if as_json:
+            _print_json({"published": rows})
+        else:
+            click.echo(_published_table(rows), nl=False)
+        _report_published(outcome.findings, True)
+        resolution = outcome.resolution
+        return EXIT_INCOMPLETE if resolution.not_found or resolution.ambiguous else EXIT_OK
+    _run(job)
+
+
+def _published_table(rows: list[dict[str, Any]]) -> str:
+    """Plain columns: key, arXiv id, venue, DOI, source, score, and the outcome."""
+    header = ["KEY", "ARXIV", "VENUE", "DOI", "SOURCE", "SCORE", "RESULT"]
+    table = [header]
+    for row in rows:
+        venue = row["venue"] or "-"
+        venue = venue if len(venue) <= 40 else venue[:37] + "..."
+        result = row["status"] if not row["reason"] or row["status"] == "published" else (
+            f"{row['status']}: {row['reason']}")
+        table.append([row["key"] or "-", row["arxiv_id"] or "-", venue, row["doi"] or "-",
+                      row["source"] or "-",
+                      "-" if row["score"] is None else f"{row['score']:g}", result])
+    widths = [max(len(line[i]) for line in table) for i in range(len(header) - 1)]
+    return "".join("  ".join([*(cell.ljust(w) for cell, w in zip(line, widths, strict=False)),
+                              line[-1]]) + "\n" for line in table)
 
 
 @cli.command("pull")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -53,6 +54,19 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "citekey": "auth-year-title",
         "date": "first",
     },
+    "crossref": {
+        "url": "https://api.crossref.org",
+        "contact": "",
+        "delay": 0.1,
+    },
+    "s2": {
+        "url": "https://api.semanticscholar.org",
+        "delay": 3.0,
+    },
+    "dblp": {
+        "url": "https://dblp.org",
+        "delay": 2.0,
+    },
 }
 
 # Environment variables of DESIGN.md, and the setting each one fills.
@@ -63,6 +77,11 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "ZOTERO_API_KEY": ("zotero", "api_key"),
     "ZOTERO_LIBRARY": ("zotero", "library"),
     "REFBRIDGE_CACHE": ("cache", "path"),
+    "REFBRIDGE_CROSSREF_URL": ("crossref", "url"),
+    "REFBRIDGE_S2_URL": ("s2", "url"),
+    "REFBRIDGE_DBLP_URL": ("dblp", "url"),
+    "REFBRIDGE_CONTACT": ("crossref", "contact"),
+    "S2_API_KEY": ("s2", "api_key"),
 }
 
 
@@ -84,12 +103,25 @@ class Settings:
     """Empty means the platform's user cache directory."""
     citekey: str = DEFAULTS["output"]["citekey"]
     date: str = DEFAULTS["output"]["date"]
+    crossref_url: str = DEFAULTS["crossref"]["url"]
+    crossref_contact: str = DEFAULTS["crossref"]["contact"]
+    """E-mail sent as `mailto:` in the User-Agent to Crossref (its polite pool)."""
+    crossref_delay: float = DEFAULTS["crossref"]["delay"]
+    """Seconds between Crossref requests until its x-rate-limit headers say otherwise."""
+    s2_url: str = DEFAULTS["s2"]["url"]
+    s2_api_key: str | None = None
+    s2_delay: float = DEFAULTS["s2"]["delay"]
+    """Seconds between Semantic Scholar requests (shared pool: 100 per 5 minutes)."""
+    dblp_url: str = DEFAULTS["dblp"]["url"]
+    dblp_delay: float = DEFAULTS["dblp"]["delay"]
+    """Seconds between DBLP requests (its FAQ: "one or two seconds")."""
 
     def __repr__(self) -> str:
         # The API key must never reach a log line or a traceback.
         shown = {f.name: getattr(self, f.name) for f in fields(self)}
-        if shown["zotero_api_key"]:
-            shown["zotero_api_key"] = "[redacted]"
+        for secret in ("zotero_api_key", "s2_api_key"):
+            if shown[secret]:
+                shown[secret] = "[redacted]"
         return "Settings(" + ", ".join(f"{k}={v!r}" for k, v in shown.items()) + ")"
 
     @property
@@ -160,24 +192,91 @@ def load_settings(
     return Settings(**_coerced(values))
 
 
+# Each number's type and the range it must lie in (inclusive): anything outside is a typo
+# or a joke, and would hang (delay = inf) or hammer a service (retries = 1000000000).
+_NUMBERS: dict[str, tuple[type, float, float, str]] = {
+    "arxiv_delay": (float, 0.0, 3600.0, "seconds"),
+    "arxiv_timeout": (float, 0.1, 3600.0, "seconds"),
+    "arxiv_retries": (int, 0, 20, "retries"),
+    "arxiv_batch_size": (int, 1, 100, "ids"),
+    "crossref_delay": (float, 0.0, 3600.0, "seconds"),
+    "s2_delay": (float, 0.0, 3600.0, "seconds"),
+    "dblp_delay": (float, 0.0, 3600.0, "seconds"),
+}
+
+
+def _dotted(name: str) -> str:
+    """How the config file spells a setting: arxiv_delay -> arxiv.delay."""
+    section, _, key = name.partition("_")
+    return f"{section}.{key}" if section in DEFAULTS and section != "output" else name
+
+
 def _coerced(values: dict[str, Any]) -> dict[str, Any]:
+    """Values converted to their types and checked, each failure one ConfigError line.
+
+    >>> _coerced({**_coerced_defaults(), "arxiv_retries": 1000000000})
+    Traceback (most recent call last):
+    ...
+    bridge.errors.ConfigError: arxiv.retries must be a whole number from 0 to 20, not 1000000000
+    >>> _coerced({**_coerced_defaults(), "arxiv_delay": "inf"})
+    Traceback (most recent call last):
+    ...
+    bridge.errors.ConfigError: arxiv.delay must be a number of seconds from 0 to 3600, not 'inf'
+    """
     out = dict(values)
-    for name, kind in (("arxiv_delay", float), ("arxiv_timeout", float),
-                       ("arxiv_retries", int), ("arxiv_batch_size", int)):
+    for name, (kind, low, high, unit) in _NUMBERS.items():
+        value = out[name]
+        what = (f"a whole number from {low:g} to {high:g}" if kind is int
+                else f"a number of {unit} from {low:g} to {high:g}")
+        problem = ConfigError(f"{_dotted(name)} must be {what}, not {value!r}")
+        if isinstance(value, bool):
+            raise problem
         try:
-            out[name] = kind(out[name])
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"{name} must be a number, not {out[name]!r}") from exc
-        if out[name] < 0:
-            raise ConfigError(f"{name} must not be negative, not {out[name]!r}")
-    if not 1 <= out["arxiv_batch_size"] <= 100:
-        raise ConfigError("arxiv batch_size must be between 1 and 100")
+            number = float(value)
+            if kind is int and not number.is_integer():
+                raise problem
+            converted = int(number) if kind is int else number
+        except (TypeError, ValueError, OverflowError):
+            raise problem from None
+        # NaN fails both comparisons; inf fails the upper one.
+        if not low <= converted <= high:
+            raise problem
+        out[name] = converted
+    for name in out:
+        if name.endswith("_url"):
+            _check_url(name, out[name])
     if out["date"] not in ("first", "latest"):
         raise ConfigError(f"date must be 'first' or 'latest', not {out['date']!r}")
     library = out["zotero_library"]
     if library and not _valid_library(library):
         raise ConfigError(f"ZOTERO_LIBRARY must look like user:<id> or group:<id>, not {library!r}")
     return out
+
+
+def _coerced_defaults() -> dict[str, Any]:
+    return {_setting_name(section, key): value
+            for section, entries in DEFAULTS.items() for key, value in entries.items()}
+
+
+def _check_url(name: str, value: Any) -> None:
+    """A service endpoint must be an http(s) URL with a host.
+
+    >>> _check_url("arxiv_url", "arxiv.org/api")
+    Traceback (most recent call last):
+    ...
+    bridge.errors.ConfigError: arxiv.url must be an http:// or https:// URL, not 'arxiv.org/api'
+    """
+    problem = ConfigError(f"{_dotted(name)} must be an http:// or https:// URL, not {value!r}")
+    if not isinstance(value, str):
+        raise problem
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise problem from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(
+            c.isspace() for c in value):
+        raise problem
 
 
 def _valid_library(text: str) -> bool:

@@ -21,6 +21,9 @@ class Progress(Protocol):
     def finish(self) -> None:
         """The current stage is over."""
 
+    def note(self, message: str) -> None:
+        """Tell the user something worth knowing now (a long wait and its reason)."""
+
 
 class _NoProgress:
     def start(self, description: str, total: int | None) -> None:
@@ -30,6 +33,9 @@ class _NoProgress:
         pass
 
     def finish(self) -> None:
+        pass
+
+    def note(self, message: str) -> None:
         pass
 
 

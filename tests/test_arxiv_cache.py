@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -194,3 +195,75 @@ def test_two_runs_can_share_the_cache(server_with_300: ArxivServer, tmp_path: Pa
     assert [run.returncode for run in runs] == [0, 0], [err for _, err in results]
     assert [out.split()[:2] for out, _ in results] == [["200", "0"], ["200", "0"]]
     assert len(_rows(path)) == 300
+
+
+# ------------------------------------------------- a broken or locked cache file, via the CLI
+
+def _corrupt(path: Path) -> str:
+    path.write_text("this is not sqlite\n" * 100)
+    return (f"refbridge: error: {path}: cannot use as the {{purpose}} (file is not a database); "
+            "delete it, or set REFBRIDGE_CACHE elsewhere\n")
+
+
+def _locked(path: Path, holders: list[sqlite3.Connection]) -> str:
+    """A cache file another connection holds an exclusive lock on (a rollback-journal file,
+    as another program might leave it, so even opening it for WAL must wait)."""
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE IF NOT EXISTS t (x)")
+    holder.execute("BEGIN EXCLUSIVE")
+    holders.append(holder)
+    return (f"refbridge: error: {path}: cannot use as the {{purpose}} (locked by another "
+            "refbridge run for more than 0.2 s); try again when it has finished\n")
+
+
+_PURPOSE = {"import": "arXiv cache", "enrich": "arXiv cache", "push": "arXiv cache",
+            "pull": "Zotero index (the cache file)"}
+
+
+@pytest.mark.parametrize("command", ["import", "enrich", "push", "pull"])
+@pytest.mark.parametrize("state", ["corrupt", "locked"])
+def test_a_broken_cache_file_is_one_line_and_exit_2(
+        command: str, state: str, service_env: tuple[ArxivServer, Any], isolated_env: Path,
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from bridge import _sqlite
+    from bridge.cli import cli
+
+    monkeypatch.setattr(_sqlite, "BUSY_TIMEOUT", 0.2)  # the wait, not the outcome
+    holders: list[sqlite3.Connection] = []
+    expected = (_corrupt(isolated_env) if state == "corrupt" else
+                _locked(isolated_env, holders)).format(purpose=_PURPOSE[command])
+    bib = tmp_path / "refs.bib"
+    bib.write_text("@misc{k, title = {T}, eprint = {1111.2011}, archivePrefix = {arXiv}}\n")
+    args = {"import": ["import", "-", "-o", str(tmp_path / "out.bib")],
+            "enrich": ["enrich", str(bib), "-o", str(tmp_path / "out.bib")],
+            "push": ["push", "-"],
+            "pull": ["pull", "-o", str(tmp_path / "out.bib")]}[command]
+    try:
+        result = CliRunner().invoke(cli, args, input="arXiv:1111.2011\n")
+    finally:
+        for holder in holders:
+            holder.close()
+    assert (result.exit_code, result.stderr) == (2, expected)
+    assert not (tmp_path / "out.bib").exists()
+
+
+def test_a_corrupt_page_found_in_use_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite3"
+    with MetadataCache(path) as cache:
+        cache.store_lookup([(f"2401.{i:05d}", Reference(
+            arxiv_id=f"2401.{i:05d}", arxiv_version=1, title="x" * 2000))
+            for i in range(1, 200)])
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(path.read_bytes())
+    page = 4096
+    data[3 * page:len(data) - page] = b"\xff" * (len(data) - 4 * page)  # the table's pages
+    path.write_bytes(bytes(data))
+    cache = MetadataCache(path)  # the header and schema page are intact: it opens
+    with pytest.raises(ConfigError, match=r"cannot use as the arXiv cache \(database disk "
+                                          r"image is malformed\); delete it"):
+        for i in range(1, 200):
+            cache.get(f"2401.{i:05d}", 1)
+    cache.close()

@@ -5,18 +5,17 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from bridge.arxiv import ArxivClient, MetadataCache
+from bridge.cli import cli
 from bridge.config import USER_AGENT, Settings
 from bridge.errors import ArxivError
 from bridge.model import Reference
-from tests.servers.arxiv_server import (
-    ArxivServer,
-    arxiv_server_fixture,  # noqa: F401 - the fixture
-    synthetic_paper,
-)
+from tests.servers.arxiv_server import ArxivServer, synthetic_paper
 
 DELAY = 0.05
 
@@ -201,7 +200,8 @@ def test_a_retry_after_beyond_max_wait_fails_at_once(arxiv_server: ArxivServer) 
     with ArxivClient(_settings(arxiv_server)) as client, pytest.raises(ArxivError) as caught:
         client.lookup(["1111.2011"])
     assert caught.value.status == 503
-    assert str(caught.value).startswith("arXiv API answered HTTP 503 and asks to wait 86400 s")
+    assert str(caught.value) == ("arXiv API asks us to wait 86400 s (Retry-After) after HTTP 503 "
+                                 f"Service Unavailable; try again later ({arxiv_server.url})")
     assert client.requests_made == 1
 
 
@@ -215,9 +215,10 @@ def test_exhausted_retries_raise_arxiv_error_with_url_and_status(
     assert error.status == 503
     assert error.retry == 3
     assert error.url is not None
-    assert error.url.startswith(arxiv_server.url + "?")
-    assert "id_list=1111.2011%2Chep-th%2F9901001" in error.url
-    assert str(error).startswith("arXiv API failed after 4 attempts: HTTP 503 (http://127.")
+    # The error line names the endpoint, not the whole query (a batch is 100 ids long).
+    assert error.url == arxiv_server.url
+    assert str(error) == ("arXiv API failed after 4 attempts: HTTP 503 Service Unavailable "
+                          f"({arxiv_server.url})")
     assert client.requests_made == 4
 
 
@@ -324,3 +325,121 @@ def test_the_delay_holds_across_clients_of_one_process(arxiv_server: ArxivServer
         with ArxivClient(_settings(arxiv_server, arxiv_delay=0.2)) as client:
             client.lookup(["1111.2011"])
     assert all(gap >= 0.2 for gap in _gaps(arxiv_server))
+
+
+# ------------------------------------------------ hostile answers, through the command line
+
+_BARE_FEED = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+              '<feed xmlns="http://www.w3.org/2005/Atom"><title>arXiv Query</title></feed>\n')
+_SKIPPED_ENTRY = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                  '<feed xmlns="http://www.w3.org/2005/Atom" '
+                  'xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">'
+                  '<opensearch:totalResults>1</opensearch:totalResults>'
+                  '<opensearch:startIndex>0</opensearch:startIndex>'
+                  '<opensearch:itemsPerPage>1</opensearch:itemsPerPage>'
+                  '<entry><id>http://arxiv.org/abs/1111.2011v2</id><title>T</title></entry>'
+                  '</feed>\n')
+
+
+def _error_line(stderr: str) -> str:
+    """stderr, less the one empty line the progress bar leaves when it was up (a run of
+    over a second) and stderr is not a terminal."""
+    return stderr[1:] if stderr.startswith("\n") else stderr
+
+
+def _import(tmp_path: Path, *ids: str):
+    return CliRunner().invoke(cli, ["import", "-", "-o", str(tmp_path / "out.bib")],
+                              input="\n".join(ids) + "\n")
+
+
+@pytest.fixture
+def arxiv_env(arxiv_server: ArxivServer, monkeypatch: pytest.MonkeyPatch) -> ArxivServer:
+    monkeypatch.setenv("REFBRIDGE_ARXIV_URL", arxiv_server.url)
+    monkeypatch.setenv("REFBRIDGE_ARXIV_DELAY", "0.01")
+    return arxiv_server
+
+
+@pytest.mark.parametrize(("fault", "problem"), [
+    ("html", "an answer that is not an arXiv Atom feed (an error page?)"),
+    ("bare feed", "an answer that is not an arXiv Atom feed (an error page?)"),
+])
+def test_a_broken_200_answer_is_retried_then_exit_3_and_never_cached(
+        arxiv_env: ArxivServer, isolated_env: Path, tmp_path: Path, fault: str,
+        problem: str) -> None:
+    if fault == "html":
+        arxiv_env.html_page(times=6)
+    else:
+        arxiv_env.reply(200, _BARE_FEED, content_type="application/atom+xml", times=6)
+    result = _import(tmp_path, "arXiv:1111.2011")
+    assert (result.exit_code, result.stderr) == (3, (
+        f"refbridge: error: arXiv API failed after 6 attempts: {problem} ({arxiv_env.url}). "
+        "Nothing was lost: try again later, or use --offline.\n"))
+    with MetadataCache(isolated_env) as cache:
+        assert not cache.is_not_found("1111.2011")
+    # The next run asks again, and a healthy server's answer is taken.
+    arxiv_env.clear()
+    result = _import(tmp_path, "arXiv:1111.2011")
+    assert result.exit_code == 0, result.stderr
+    assert len(arxiv_env.requests) == 1
+    assert "eprint = {1111.2011}" in (tmp_path / "out.bib").read_text()
+
+
+def test_a_well_formed_feed_without_the_id_proves_it_unknown(
+        arxiv_env: ArxivServer, isolated_env: Path, tmp_path: Path) -> None:
+    result = _import(tmp_path, "arXiv:2501.99999")
+    assert result.exit_code == 1
+    with MetadataCache(isolated_env) as cache:
+        assert cache.is_not_found("2501.99999")
+
+
+def test_entries_arxiv_skips_do_not_reach_the_users_terminal(
+        arxiv_env: ArxivServer, tmp_path: Path) -> None:
+    arxiv_env.reply(200, _SKIPPED_ENTRY, content_type="application/atom+xml")
+    result = _import(tmp_path, "arXiv:1111.2011")
+    assert result.exit_code == 0
+    assert "Skipping" not in result.stderr
+
+
+def test_a_long_retry_after_is_said_on_stderr(arxiv_env: ArxivServer, tmp_path: Path) -> None:
+    arxiv_env.fail(503, retry_after=5)  # the shortest wait that is announced
+    result = _import(tmp_path, "arXiv:1111.2011")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[0] == \
+        "refbridge: arXiv API asked us to wait 5 s (Retry-After); waiting"
+
+
+def test_a_trickling_server_meets_the_total_deadline(arxiv_env: ArxivServer, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REFBRIDGE_CONFIG", str(tmp_path / "config.toml"))
+    (tmp_path / "config.toml").write_text("[arxiv]\ntimeout = 1\nretries = 0\n")
+    arxiv_env.trickle(0.2, size=5000)
+    result = _import(tmp_path, "arXiv:1111.2011")
+    assert (result.exit_code, _error_line(result.stderr)) == (3, (
+        "refbridge: error: arXiv API failed after 1 attempt: no complete answer within 1 s "
+        f"({arxiv_env.url}). Nothing was lost: try again later, or use --offline.\n"))
+
+
+def test_a_gzip_bomb_is_one_line(arxiv_env: ArxivServer, tmp_path: Path) -> None:
+    arxiv_env.gzip_bomb(1024 * 1024 * 1024)
+    result = _import(tmp_path, "arXiv:1111.2011")
+    assert (result.exit_code, _error_line(result.stderr)) == (3, (
+        "refbridge: error: arXiv API sent an answer larger than 64 MB; refusing it "
+        f"({arxiv_env.url}). Nothing was lost: try again later, or use --offline.\n"))
+
+
+def test_a_redirect_loop_is_one_line(arxiv_env: ArxivServer, tmp_path: Path) -> None:
+    arxiv_env.redirect_loop(times=50)
+    result = _import(tmp_path, "arXiv:1111.2011")
+    assert (result.exit_code, result.stderr) == (3, (
+        "refbridge: error: arXiv API redirects in a loop (more than 5 redirects) "
+        f"({arxiv_env.url}). Nothing was lost: try again later, or use --offline.\n"))
+
+
+def test_a_name_that_does_not_resolve_is_one_short_line_at_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REFBRIDGE_ARXIV_URL", "https://export.arxiv.invalid/api/query")
+    result = _import(tmp_path, "arXiv:1111.2011", "arXiv:2310.13798")
+    assert (result.exit_code, result.stderr) == (3, (
+        "refbridge: error: cannot reach export.arxiv.invalid (no network?) "
+        "(https://export.arxiv.invalid/api/query). Nothing was lost: try again later, "
+        "or use --offline.\n"))

@@ -19,6 +19,8 @@ def test_environment_variables_are_the_ones_design_md_names():
     assert set(ENVIRONMENT) == {
         "REFBRIDGE_ARXIV_URL", "REFBRIDGE_ARXIV_DELAY", "REFBRIDGE_ZOTERO_URL",
         "ZOTERO_API_KEY", "ZOTERO_LIBRARY", "REFBRIDGE_CACHE",
+        "REFBRIDGE_CROSSREF_URL", "REFBRIDGE_S2_URL", "REFBRIDGE_DBLP_URL", "REFBRIDGE_CONTACT",
+        "S2_API_KEY",
     }
 
 
@@ -51,7 +53,7 @@ def test_config_file_named_by_environment(tmp_path: Path):
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("[arxiv]\ndelay = 'soon'\n", "arxiv_delay must be a number"),
+    ("[arxiv]\ndelay = 'soon'\n", "arxiv.delay must be a number of seconds from 0 to 3600"),
     ("[arxiv]\nspeed = 1\n", "unknown setting arxiv.speed"),
     ("[zotero]\nlibrary = 'me'\n", "ZOTERO_LIBRARY must look like"),
     ("[output]\ndate = 'newest'\n", "date must be 'first' or 'latest'"),
@@ -68,3 +70,54 @@ def test_api_key_never_in_repr():
     settings = Settings(zotero_api_key="P9NiFoyLeZu2bZNvvuQPDWsd")
     assert "P9NiFoyLeZu2bZNvvuQPDWsd" not in repr(settings)
     assert "[redacted]" in repr(settings)
+
+
+@pytest.mark.parametrize(("environ", "text", "message"), [
+    ({"REFBRIDGE_ARXIV_DELAY": "inf"}, "",
+     "arxiv.delay must be a number of seconds from 0 to 3600, not 'inf'"),
+    ({"REFBRIDGE_ARXIV_DELAY": "nan"}, "",
+     "arxiv.delay must be a number of seconds from 0 to 3600, not 'nan'"),
+    ({"REFBRIDGE_ARXIV_DELAY": "-1"}, "",
+     "arxiv.delay must be a number of seconds from 0 to 3600, not '-1'"),
+    ({}, "[arxiv]\nretries = 1000000000\n",
+     "arxiv.retries must be a whole number from 0 to 20, not 1000000000"),
+    ({}, "[arxiv]\nretries = 2.5\n", "arxiv.retries must be a whole number from 0 to 20, not 2.5"),
+    ({}, "[arxiv]\nretries = true\n",
+     "arxiv.retries must be a whole number from 0 to 20, not True"),
+    ({}, "[arxiv]\ntimeout = 0\n",
+     "arxiv.timeout must be a number of seconds from 0.1 to 3600, not 0"),
+    ({}, "[arxiv]\nbatch_size = 101\n",
+     "arxiv.batch_size must be a whole number from 1 to 100, not 101"),
+    ({"REFBRIDGE_ARXIV_URL": "export.arxiv.org/api/query"}, "",
+     "arxiv.url must be an http:// or https:// URL, not 'export.arxiv.org/api/query'"),
+    ({"REFBRIDGE_ZOTERO_URL": "ftp://api.zotero.org"}, "",
+     "zotero.url must be an http:// or https:// URL, not 'ftp://api.zotero.org'"),
+    ({"REFBRIDGE_ZOTERO_URL": "http://host:port"}, "",
+     "zotero.url must be an http:// or https:// URL, not 'http://host:port'"),
+    ({"REFBRIDGE_ARXIV_URL": "http:///api/query"}, "",
+     "arxiv.url must be an http:// or https:// URL, not 'http:///api/query'"),
+])
+def test_values_out_of_range_are_refused(tmp_path: Path, environ: dict[str, str], text: str,
+                                         message: str):
+    config = tmp_path / "config.toml"
+    config.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(environ=environ, config_file=config)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(("variable", "value", "message"), [
+    ("REFBRIDGE_ARXIV_DELAY", "inf",
+     "arxiv.delay must be a number of seconds from 0 to 3600, not 'inf'"),
+    ("REFBRIDGE_ARXIV_URL", "not a url",
+     "arxiv.url must be an http:// or https:// URL, not 'not a url'"),
+])
+def test_a_bad_setting_is_one_line_and_exit_2_from_the_cli(
+        monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str):
+    from click.testing import CliRunner
+
+    from bridge.cli import cli
+
+    monkeypatch.setenv(variable, value)
+    result = CliRunner().invoke(cli, ["import", "-", "-o", "-"], input="arXiv:1111.2011\n")
+    assert (result.exit_code, result.stderr) == (2, f"refbridge: error: {message}\n")

@@ -16,11 +16,13 @@ The `arxiv` package parses the Atom itself (`arxiv._feed.parse`, an lxml parser 
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 from dataclasses import dataclass, field
 
 import arxiv
 from arxiv import _feed as arxiv_feed
+from lxml import etree  # type: ignore[import-untyped]  # arxiv's own parser
 
 from ..arxiv_id import parse as parse_id
 from ..errors import InvalidArxivId
@@ -28,6 +30,11 @@ from ..model import ARXIV_DOI_PREFIX, Reference
 from ..names import split_plain_name
 
 __all__ = ["Page", "clean_text", "parse_page", "to_reference"]
+
+# `arxiv` logs "Skipping entry ..." warnings for entries it cannot use; we already skip
+# them (and say so where it matters), so keep Python's last-resort handler from printing
+# them on the user's terminal.
+logging.getLogger("arxiv").addHandler(logging.NullHandler())
 
 _SPACES = re.compile(r"\s+")
 # A lead byte of a 2-4 byte UTF-8 sequence followed by a continuation byte, both read as
@@ -104,8 +111,36 @@ def _journal_doi(text: str | None) -> str | None:
     return None if first.lower().startswith(ARXIV_DOI_PREFIX.lower()) else first
 
 
+_ATOM_FEED = "{http://www.w3.org/2005/Atom}feed"
+_TOTAL = "{http://a9.com/-/spec/opensearch/1.1/}totalResults"
+
+
+def _is_atom_feed(content: bytes) -> bool:
+    """Whether an answer is an Atom feed with its opensearch counters: what every real API
+    answer is. `arxiv`'s parser recovers from anything (an HTML error page parses as an
+    empty feed), so this is asked first.
+
+    >>> _is_atom_feed(b"<html><body>Service Unavailable</body></html>")
+    False
+    >>> _is_atom_feed(b'<feed xmlns="http://www.w3.org/2005/Atom"></feed>')
+    False
+    """
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        root = etree.fromstring(content, parser=parser)
+    except etree.XMLSyntaxError:
+        return False
+    return root is not None and root.tag == _ATOM_FEED and root.find(_TOTAL) is not None
+
+
 def parse_page(content: bytes) -> Page:
-    """Parse one API answer. Entries whose id is not an arXiv id (error entries) are skipped."""
+    """Parse one API answer. Entries whose id is not an arXiv id (error entries) are skipped.
+
+    An answer that is not a well-formed feed is `malformed` and has no references: it
+    proves nothing about the ids asked.
+    """
+    if not _is_atom_feed(content):
+        return Page(total=0, start=0, malformed=True)
     feed = arxiv_feed.parse(content)
     references = []
     for result in feed.results:

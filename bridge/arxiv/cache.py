@@ -20,7 +20,8 @@ arXiv (we know the marked row is stale). Versioned lookups are served by their e
 however it was fetched. Rows do not expire: arXiv versions are immutable, and "latest" goes
 stale only when a new version is posted; `refresh` re-fetches and overwrites.
 
-**Sharing and crashes.** WAL journal and a busy timeout let two runs share the file; each
+**Sharing and crashes.** WAL journal and a busy timeout let two runs share the file (opened
+by `bridge._sqlite`, which turns every database error into a one-line `ConfigError`); each
 batch of a run is written in one `BEGIN IMMEDIATE` transaction, so a run killed half-way
 leaves whole batches or nothing of a batch.
 
@@ -41,7 +42,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from ..errors import ConfigError
+from .. import _sqlite
 from ..model import Author, Reference
 
 __all__ = ["NOT_FOUND_TTL", "SEARCH_TTL", "MetadataCache"]
@@ -99,24 +100,13 @@ class MetadataCache:
         self.not_found_ttl = not_found_ttl
         self.search_ttl = search_ttl
         self._clock = clock
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
-                                       check_same_thread=False)
-            self._db.execute("PRAGMA busy_timeout = 30000")
-            if self.path != ":memory:":
-                self._db.execute("PRAGMA journal_mode = WAL")
-                # With WAL, NORMAL loses nothing when a process dies, only on power loss.
-                self._db.execute("PRAGMA synchronous = NORMAL")
-            with self._transaction() as db:
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-                db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
-        except sqlite3.DatabaseError as exc:
-            raise ConfigError(f"{self.path}: cannot use as the arXiv cache ({exc}); "
-                              "delete it or set REFBRIDGE_CACHE elsewhere") from exc
+        # Every database error, now or later, is the one-line ConfigError (bridge._sqlite).
+        self._db = _sqlite.connect(self.path, purpose="arXiv cache", isolation_level=None)
+        with self._transaction() as db:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
 
     # -- lifecycle
     def close(self) -> None:

@@ -12,18 +12,20 @@ What we take from the `arxiv` package (the ecosystem's client, DESIGN.md) and wh
   one exception without the response. We need all of those, and one more thing it cannot
   do: when arXiv refuses a whole `id_list` with HTTP 400 because of one malformed id, split
   the batch to find that id instead of failing every id in it. So the requests go out
-  through one `httpx.Client` (one connection pool for the run) and the parsing goes back to
-  `arxiv`.
+  through the shared HTTP policy (`bridge._http`: one connection pool for the run, a total
+  deadline and a size cap per answer) and the parsing goes back to `arxiv`.
 
 Politeness, each knob from `Settings` (defaults in `config.py`):
 
 * `arxiv_delay` (3 s, arXiv's terms of use): the minimum gap between the end of one request
   and the start of the next, for the whole process (every `ArxivClient` talking to the same
   host shares the clock), retries included.
-* `arxiv_timeout` (30 s): every request has one.
+* `arxiv_timeout` (30 s): the total deadline of every request, body included.
 * `arxiv_retries` (5): how many times a failed request is tried again (so 1 + retries
-  attempts). Retried: HTTP 429 and 5xx, connection errors and timeouts, unreadable Atom, and
-  the empty page (HTTP 200, totalResults > start, no entries). The wait doubles from
+  attempts). Retried: HTTP 429 and 5xx, connection errors and timeouts, an answer that is
+  not a well-formed Atom feed (an HTML error page, a feed without its opensearch counters),
+  and the empty page (HTTP 200, totalResults > start, no entries). A host name that does
+  not resolve is not retried. The wait doubles from
   `arxiv_delay` with jitter, and is never shorter than the server's `Retry-After` (seconds
   or an HTTP date). A `Retry-After` longer than `MAX_WAIT` is not waited out: the client
   gives up at once with `ArxivError`.
@@ -34,19 +36,15 @@ Politeness, each knob from `Settings` (defaults in `config.py`):
 
 from __future__ import annotations
 
-import random
-import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import ClassVar
 
 import arxiv
 import httpx
 
+from .._http import HttpClient, HttpError, RetryPolicy
 from ..arxiv_id import ArxivId, parse
 from ..config import USER_AGENT, Settings, load_settings
 from ..errors import ArxivError, InvalidArxivId
@@ -59,14 +57,10 @@ __all__ = [
     "MAX_WAIT",
     "ArxivClient",
     "LookupResult",
-    "retry_after_seconds",
 ]
-
-
 
 MAX_WAIT = 300.0
 """Longest wait (seconds) the client will sit out for one retry; a longer `Retry-After` fails."""
-
 _PAGE_LIMIT = 2000  # the API's largest page
 _ERROR_ENTRY = b"arxiv.org/api/errors#"
 
@@ -85,56 +79,6 @@ class _Refused(Exception):
     """HTTP 400: arXiv refused the query (for an id_list: some id in it is malformed)."""
 
 
-class _Pacer:
-    """The process-wide clock behind `arxiv_delay`: one per API host, shared by clients."""
-
-    _lock: ClassVar[threading.Lock] = threading.Lock()
-    _pacers: ClassVar[dict[str, _Pacer]] = {}
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.last_end: float | None = None
-
-    @classmethod
-    def for_url(cls, url: str) -> _Pacer:
-        host = httpx.URL(url).netloc.decode("ascii", "replace")
-        with cls._lock:
-            return cls._pacers.setdefault(host, cls())
-
-    def wait(self, delay: float) -> None:
-        if self.last_end is not None:
-            remaining = self.last_end + delay - time.monotonic()
-            if remaining > 0:
-                time.sleep(remaining)
-
-
-def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a `Retry-After` header (delay-seconds or HTTP date), or None.
-
-    >>> retry_after_seconds("7")
-    7.0
-    >>> retry_after_seconds("Sun, 22 Nov 2026 20:00:30 GMT",
-    ...                     now=datetime(2026, 11, 22, 20, 0, 0, tzinfo=UTC))
-    30.0
-    >>> retry_after_seconds("soon") is None, retry_after_seconds("-3")
-    (True, 0.0)
-    """
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        return max(0.0, float(text))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
 def _chunks(items: list[ArxivId], size: int) -> Iterator[list[ArxivId]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
@@ -148,9 +92,6 @@ class ArxivClient:
     missing); `refresh=True` ignores cached answers but still stores the new ones.
     """
 
-    requests_made: int
-    """HTTP requests actually sent by this client, retries and failed ones included."""
-
     def __init__(
         self,
         settings: Settings | None = None,
@@ -159,13 +100,15 @@ class ArxivClient:
         offline: bool = False,
         refresh: bool = False,
         progress: Progress = NO_PROGRESS,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        notify: Callable[[str], None] | None = None,
     ):
         self.settings = settings if settings is not None else load_settings()
         self.cache = cache
         self.offline = offline
         self.refresh = refresh
         self.progress = progress
-        self.requests_made = 0
         self.url = self.settings.arxiv_url
         self.delay = self.settings.arxiv_delay
         """Seconds between the end of one request and the start of the next (whole process)."""
@@ -173,24 +116,23 @@ class ArxivClient:
         """Retries after the first attempt of a request."""
         self.batch_size = self.settings.arxiv_batch_size
         """Ids per id_list request (at most 100)."""
-        self._pacer = _Pacer.for_url(self.url)
-        self._http: httpx.Client | None = None
+        self.policy = RetryPolicy(
+            retries=self.retries, base_delay=max(self.delay, 0.01), max_delay=MAX_WAIT,
+            max_wait=MAX_WAIT, deadline=self.settings.arxiv_timeout, min_interval=self.delay)
+        self._http = HttpClient(
+            "arXiv API", policy=self.policy, headers={"User-Agent": USER_AGENT},
+            transport=transport, sleep=sleep,
+            notify=notify if notify is not None else getattr(progress, "note", None))
+
+    @property
+    def requests_made(self) -> int:
+        """HTTP requests actually sent by this client, retries and failed ones included."""
+        return self._http.requests_made
 
     # -- lifecycle
-    def _client(self) -> httpx.Client:
-        if self._http is None:
-            self._http = httpx.Client(
-                headers={"User-Agent": USER_AGENT},
-                timeout=httpx.Timeout(self.settings.arxiv_timeout),
-                follow_redirects=True,
-            )
-        return self._http
-
     def close(self) -> None:
         """Close the connection (the cache belongs to the caller and stays open)."""
-        if self._http is not None:
-            self._http.close()
-            self._http = None
+        self._http.close()
 
     def __enter__(self) -> ArxivClient:
         return self
@@ -310,67 +252,38 @@ class ArxivClient:
 
     # -- HTTP
     def _fetch(self, params: dict[str, str]) -> Page:
-        """One API answer, retried as the module docstring says; raises _Refused on HTTP 400."""
-        url = str(httpx.URL(self.url, params=params))
-        attempt = 0
-        while True:
-            status: int | None = None
-            hint: float | None = None
-            cause: Exception | None = None
-            try:
-                response = self._send(params)
-            except httpx.TimeoutException as exc:
-                problem, cause = f"no answer within {self.settings.arxiv_timeout:g} s", exc
-            except httpx.TransportError as exc:
-                problem, cause = f"connection failed ({exc.__class__.__name__}: {exc})", exc
-            else:
-                status = response.status_code
-                if status == 200:
-                    page = parse_page(response.content)
-                    if page.references:
-                        return page
-                    if _ERROR_ENTRY in response.content:
-                        # The classic API refused malformed ids with HTTP 200 and an error
-                        # entry; the 2026 one says 400. Both mean: some id is malformed.
-                        raise _Refused(url)
-                    if page.malformed:
-                        problem = "unreadable Atom"
-                    elif page.total > page.start:
-                        problem = f"empty page (totalResults {page.total}, no entries)"
-                    else:
-                        return page
-                elif status == 400:
-                    raise _Refused(url)
-                elif status == 429 or status >= 500:
-                    problem = f"HTTP {status}"
-                    hint = retry_after_seconds(response.headers.get("Retry-After"))
-                else:
-                    raise ArxivError(f"arXiv API answered HTTP {status}", url=url,
-                                     status=status, retry=attempt)
-            if attempt >= self.retries:
-                tries = f"{attempt + 1} attempt{'s' if attempt else ''}"
-                raise ArxivError(f"arXiv API failed after {tries}: {problem}",
-                                 url=url, status=status, retry=attempt) from cause
-            if hint is not None and hint > MAX_WAIT:
-                raise ArxivError(f"arXiv API answered {problem} and asks to wait {hint:g} s; "
-                                 "try again later", url=url, status=status,
-                                 retry=attempt) from cause
-            self._back_off(attempt, hint)
-            attempt += 1
+        """One API answer, retried under the policy; raises _Refused on HTTP 400.
 
-    def _back_off(self, attempt: int, hint: float | None) -> None:
-        base = max(self.delay, 0.01) * 2 ** attempt
-        wait = min(base * random.uniform(0.5, 1.0), MAX_WAIT)
-        time.sleep(max(wait, hint or 0.0))
+        Only a well-formed Atom feed is an answer: an HTML page (a proxy's or the API's
+        own error page) or a feed without its opensearch counters proves nothing about
+        the ids asked, so it is retried like a 503, and never cached as "not found".
+        """
+        pages: list[Page] = []
 
-    def _send(self, params: dict[str, str]) -> httpx.Response:
-        with self._pacer.lock:
-            self._pacer.wait(self.delay)
-            self.requests_made += 1
-            try:
-                return self._client().get(self.url, params=params)
-            finally:
-                self._pacer.last_end = time.monotonic()
+        def check(response: httpx.Response) -> str | None:
+            page = parse_page(response.content)
+            pages.append(page)
+            if page.references or _ERROR_ENTRY in response.content:
+                return None
+            if page.malformed:
+                return "an answer that is not an arXiv Atom feed (an error page?)"
+            if page.total > page.start:
+                return f"empty page (totalResults {page.total}, no entries)"
+            return None
+
+        try:
+            reply = self._http.request("GET", self.url, params=params, check=check)
+        except HttpError as exc:
+            if exc.status == 400:
+                raise _Refused(exc.url) from None
+            raise ArxivError(exc.message, url=exc.url, status=exc.status,
+                             retry=exc.attempts - 1) from None
+        page = pages[-1]
+        if not page.references and _ERROR_ENTRY in reply.response.content:
+            # The classic API refused malformed ids with HTTP 200 and an error entry; the
+            # 2026 one says 400. Both mean: some id is malformed.
+            raise _Refused(self.url)
+        return page
 
 
 def _match(batch: list[ArxivId], references: list[Reference]) -> tuple[dict[str, Reference],
@@ -388,9 +301,9 @@ def _match(batch: list[ArxivId], references: list[Reference]) -> tuple[dict[str,
     found: dict[str, Reference] = {}
     missing: list[str] = []
     for aid in batch:
-        ref = by_version.get((aid.id, aid.version)) if aid.version else latest.get(aid.id)
-        if ref is None:
+        hit = by_version.get((aid.id, aid.version)) if aid.version else latest.get(aid.id)
+        if hit is None:
             missing.append(str(aid))
         else:
-            found[str(aid)] = ref.copy()
+            found[str(aid)] = hit.copy()
     return found, missing

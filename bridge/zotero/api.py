@@ -29,17 +29,15 @@ Typical use::
 
 from __future__ import annotations
 
-import email.utils
-import logging
 import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
+from .._http import HttpClient, HttpError, Reply, RetryPolicy
 from ..config import USER_AGENT, Settings, load_settings
 from ..errors import ConfigError, ZoteroAuthError, ZoteroError, redact
 from ..progress import NO_PROGRESS, Progress
@@ -71,8 +69,6 @@ _RETRY_BASE = 1.0  # seconds before the first retry of a 5xx or broken connectio
 _RETRY_CAP = 60.0
 _MAX_RETRY_AFTER = 600.0  # a longer Retry-After means "come back later", not "wait here"
 _ERROR_BODY_CHARS = 500
-
-_log = logging.getLogger("bridge.zotero")
 
 
 def new_object_key() -> str:
@@ -135,13 +131,6 @@ class WriteResult:
         return not self.failed
 
 
-@dataclass
-class _Reply:
-    response: httpx.Response
-    uncertain: bool
-    """An earlier attempt of this request may have reached Zotero and been applied."""
-
-
 def _name_of(obj: Mapping[str, Any]) -> str:
     for field_name in ("title", "name", "caseName", "nameOfAct", "subject", "note"):
         value = obj.get(field_name)
@@ -157,34 +146,6 @@ def _parse_library(text: str) -> str:
     return f"{kind}:{int(number)}"
 
 
-def _retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (seconds or an HTTP date), or None.
-
-    >>> _retry_after_seconds("7")
-    7.0
-    >>> _retry_after_seconds("Wed, 21 Oct 2015 07:28:30 GMT",
-    ...                      now=datetime(2015, 10, 21, 7, 28, tzinfo=UTC))
-    30.0
-    >>> _retry_after_seconds("soon") is None
-    True
-    """
-    if value is None:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    now = now or datetime.now(UTC)
-    return max(0.0, (when - now).total_seconds())
-
-
 class ZoteroClient:
     """The Zotero Web API v3 for one library, with polite retries and safe writes.
 
@@ -192,8 +153,10 @@ class ZoteroClient:
     `bridge.config.load_settings()`): `api_key`, `library` (``user:<id>`` or
     ``group:<id>``; empty means the key's own user library, found via /keys/current),
     `url` (the API base), `transport` (an httpx transport; tests pass
-    ``httpx.MockTransport``), `timeout` in seconds per request, `retries` per request after
-    the first attempt, and `sleep`, through which every wait goes.
+    ``httpx.MockTransport``), `timeout`: the total deadline of a request in seconds,
+    `retries` per request after the first attempt, `sleep`, through which every wait goes,
+    and `notify`, which is told about long waits. Retries, waits and limits are the shared
+    policy of `bridge._http`.
 
     Counters: `requests_made` (every HTTP request sent, retries included) and
     `writes_made` (the POST/PATCH/PUT/DELETE among them).
@@ -210,6 +173,7 @@ class ZoteroClient:
         timeout: float = DEFAULT_TIMEOUT,
         retries: int = 5,
         sleep: Callable[[float], None] = time.sleep,
+        notify: Callable[[str], None] | None = None,
     ):
         if settings is None:
             settings = load_settings()
@@ -220,19 +184,32 @@ class ZoteroClient:
         if retries < 0:
             raise ValueError("retries must not be negative")
         self._retries = retries
-        self._sleep = sleep
         headers = {"Zotero-API-Version": API_VERSION, "User-Agent": USER_AGENT,
                    "Accept": "application/json"}
         if self._api_key:
             headers["Zotero-API-Key"] = self._api_key
-        self._http = httpx.Client(transport=transport, timeout=httpx.Timeout(timeout),
-                                  headers=headers, follow_redirects=False)
-        self._origin = httpx.URL(self._url)
+        policy = RetryPolicy(retries=retries, base_delay=_RETRY_BASE, max_delay=_RETRY_CAP,
+                             max_wait=_MAX_RETRY_AFTER, deadline=timeout)
+        # Redirects are not followed: they would carry the key's header elsewhere.
+        self._http = HttpClient("Zotero", policy=policy, headers=headers, transport=transport,
+                                sleep=sleep, notify=notify, follow_redirects=False,
+                                secrets=(self._api_key,))
+        try:
+            self._origin = httpx.URL(self._url)
+        except httpx.InvalidURL:
+            raise ConfigError(f"REFBRIDGE_ZOTERO_URL {self._url!r} is not a URL") from None
         self._key_info: KeyInfo | None = None
         self._version: int | None = None
-        self._backoff_until = 0.0
-        self.requests_made = 0
-        self.writes_made = 0
+
+    @property
+    def requests_made(self) -> int:
+        """Every HTTP request sent, retries included."""
+        return self._http.requests_made
+
+    @property
+    def writes_made(self) -> int:
+        """The POST/PATCH/PUT/DELETE requests among `requests_made`."""
+        return self._http.writes_made
 
     def __repr__(self) -> str:
         return f"ZoteroClient(url={self._url!r}, library={self._library!r})"
@@ -644,61 +621,24 @@ class ZoteroClient:
         headers: Mapping[str, str] | None = None,
         accept: tuple[int, ...] = (200,),
         forbidden: str | None = None,
-    ) -> _Reply:
-        """Send one request, retrying what is worth retrying; statuses in `accept` return."""
-        uncertain = False
-        for attempt in range(self._retries + 1):
-            self._wait(self._backoff_left())
-            request = self._http.build_request(method, url, params=params, json=body,
-                                               headers=headers)
-            self.requests_made += 1
-            if method != "GET":
-                self.writes_made += 1
-            try:
-                response = self._http.send(request)
-            except httpx.TransportError as exc:
-                # Only a failed connect proves the request never reached Zotero.
-                if not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
-                    uncertain = True
-                _log.debug("%s %s failed: %s", method, request.url, type(exc).__name__)
-                if attempt == self._retries:
-                    # Not chained: the httpx error holds the request, whose headers hold the key.
-                    raise ZoteroError(
-                        f"could not reach Zotero after {attempt + 1} attempts "
-                        f"({type(exc).__name__}: {redact(str(exc), self._api_key)}); "
-                        f"check the network and REFBRIDGE_ZOTERO_URL",
-                        method=method, url=str(request.url)) from None
-                self._wait(max(self._retry_delay(attempt), self._backoff_left()))
-                continue
-            _log.debug("%s %s -> %s", method, request.url, response.status_code)
-            self._note_backoff(response)
+    ) -> Reply:
+        """Send one request under the shared policy; statuses in `accept` return."""
+        try:
+            return self._http.request(method, url, params=params, json=body, headers=headers,
+                                      accept=accept)
+        except HttpError as exc:
+            response = exc.response
+            if response is None:
+                hint = "; check the network and REFBRIDGE_ZOTERO_URL" if exc.retryable else ""
+                raise ZoteroError(f"{exc.message}{hint}", method=method, url=exc.url) from None
             status = response.status_code
-            if status in accept:
-                return _Reply(response, uncertain)
-            if status == 403:
+            if exc.retryable:
+                raise self._error(method, response, f"{exc.message}; try again later") from None
+            if status in (401, 403):
                 raise self._error(method, response, forbidden or (
-                    f"Zotero refused access to {self._library} (403): check that "
-                    f"ZOTERO_API_KEY may use it ({KEYS_URL})"), auth=True)
-            if status == 429 or status >= 500:
-                if status not in (429, 503):
-                    uncertain = True  # a server error may come after part of the work
-                if attempt == self._retries:
-                    raise self._error(method, response, (
-                        f"Zotero answered {status} {response.reason_phrase} "
-                        f"{attempt + 1} times; try again later"))
-                wait = self._retry_delay(attempt)
-                if status in (429, 503):
-                    asked = _retry_after_seconds(response.headers.get("Retry-After"))
-                    if asked is not None:
-                        if asked > _MAX_RETRY_AFTER:
-                            raise self._error(method, response, (
-                                f"Zotero asks us to wait {asked:.0f} s before trying again "
-                                f"({status}); try again later"))
-                        wait = asked
-                self._wait(max(wait, self._backoff_left()))
-                continue
-            raise self._error(method, response, self._explain(status, response))
-        raise AssertionError("unreachable")  # pragma: no cover - the loop always returns
+                    f"Zotero refused access to {self._library} ({status}): check that "
+                    f"ZOTERO_API_KEY may use it ({KEYS_URL})"), auth=True) from None
+            raise self._error(method, response, self._explain(status, response)) from None
 
     def _explain(self, status: int, response: httpx.Response) -> str:
         reason = f"{status} {response.reason_phrase}"
@@ -731,24 +671,6 @@ class ZoteroClient:
         except ValueError:
             raise self._error(response.request.method, response,
                               "Zotero's answer is not JSON") from None
-
-    def _retry_delay(self, attempt: int) -> float:
-        return min(_RETRY_CAP, _RETRY_BASE * 2 ** attempt)
-
-    def _note_backoff(self, response: httpx.Response) -> None:
-        seconds = _retry_after_seconds(response.headers.get("Backoff"))
-        if seconds:
-            self._backoff_until = max(self._backoff_until, time.monotonic() + seconds)
-
-    def _backoff_left(self) -> float:
-        return max(0.0, self._backoff_until - time.monotonic())
-
-    def _wait(self, seconds: float) -> None:
-        if seconds > 0:
-            self._sleep(seconds)
-        # Whatever we waited for, a pending Backoff has been honoured by it (waits are
-        # max(retry, backoff)), so it must not make the next request wait again.
-        self._backoff_until = 0.0
 
 
 def _without_key(access: Mapping[str, Any]) -> dict[str, Any]:

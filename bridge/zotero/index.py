@@ -25,12 +25,12 @@ in `/deleted`).
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import _sqlite
 from ..model import Reference
 from ..progress import NO_PROGRESS, Progress
 from .items import identity_keys, is_regular_item, item_to_reference
@@ -106,13 +106,10 @@ class LibraryIndex:
     """
 
     def __init__(self, path: str | Path, library: str):
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.library = library
-        self._db = sqlite3.connect(str(path), timeout=30)
-        if str(path) != ":memory:":
-            self._db.execute("PRAGMA journal_mode=WAL")
+        # Every database error, now or later, is the one-line ConfigError (bridge._sqlite).
+        self._db = _sqlite.connect(path, purpose="Zotero index (the cache file)")
         with self._db:
             self._db.executescript(_SCHEMA)
 
@@ -194,7 +191,9 @@ class LibraryIndex:
         self.add_many([data])
 
     def add_many(self, items: Iterable[Mapping[str, Any]]) -> None:
-        rows, ids, gone = [], [], []
+        rows: list[tuple[Any, ...]] = []
+        ids: list[tuple[str, str, str]] = []
+        gone: list[str] = []
         for data in items:
             data = data.get("data", data) if isinstance(data.get("data"), Mapping) else data
             key = str(data["key"])

@@ -35,8 +35,9 @@ from ..config import load_settings
 from ..errors import InputError
 from ..model import Reference
 from ..progress import NO_PROGRESS, Progress
+from ..published.zotero import published_item
 from .index import LibraryIndex, RefreshStats
-from .items import identity_keys, is_regular_item, item_to_reference, reference_to_item
+from .items import identity_keys, is_regular_item, item_to_reference
 
 __all__ = ["PullReport", "PushReport", "PushedItem", "find_collection", "pull",
            "pull_to_file", "push"]
@@ -173,7 +174,9 @@ def push(refs: Sequence[Reference], client: Any, *, collection: str | None = Non
             for ident in identity_keys(ref):
                 pending.setdefault(ident, len(to_create))
             members = [report.collection] if report.collection else []
-            to_create.append((ref, reference_to_item(ref, collections=members, tags=tags)))
+            # A preprint cited as its published version (--published) becomes the item
+            # Zotero's arXiv translator makes for a paper with a journal DOI.
+            to_create.append((ref, published_item(ref, collections=members, tags=tags)))
 
         if dry_run:
             report.created = [PushedItem(ref, None) for ref, _ in to_create]
@@ -211,7 +214,7 @@ def _pending_twin(ref: Reference, pending: dict[str, int],
 
 def _fix_twins(report: PushReport) -> None:
     """Point input duplicates of a created paper at the key it was created under."""
-    created = {}
+    created: dict[str, str | None] = {}
     for pushed in report.created:
         for ident in identity_keys(pushed.reference):
             created.setdefault(ident, pushed.key)

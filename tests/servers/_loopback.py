@@ -3,9 +3,20 @@ port, started and stopped around one test."""
 
 from __future__ import annotations
 
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Self
+from typing import Any, Self
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up first (it timed out, or refused an answer) is not an error of
+    the server; anything else still is, and is printed."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class LoopbackServer:
@@ -22,7 +33,7 @@ class LoopbackServer:
         raise NotImplementedError
 
     def start(self) -> Self:
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        httpd = _QuietServer(("127.0.0.1", 0), self._handler_class())
         httpd.daemon_threads = True
         httpd.owner = self  # type: ignore[attr-defined]
         # A short poll interval makes stop() quick, which keeps the test run fast.

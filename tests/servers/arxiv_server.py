@@ -9,8 +9,10 @@ Supported: `id_list` (versioned, unversioned, old-style), `search_query` with `t
 `au:`, `all:`, `cat:`, `co:`, `jr:`, `AND`/`OR`/`ANDNOT`, parentheses and quoted phrases,
 `start`/`max_results`, `sortBy`/`sortOrder`.
 
-Faults are queued and consumed one per request (`fail`, `empty_page`, `slow`,
-`drop_connection`), and every request is recorded (`requests`) with its query parameters,
+Faults are queued and consumed one per request, in the vocabulary every test server shares
+(`tests/servers/faults.py`: `fail`, `slow`, `drop_connection`, `trickle`, `gzip_bomb`,
+`html_page`, `redirect_loop`; here `empty_page` is HTTP 200 with totalResults but no
+entries), and every request is recorded (`requests`) with its query parameters,
 headers and arrival time, so tests can assert on counts, batching, spacing and User-Agent.
 
     with ArxivServer() as server:
@@ -29,7 +31,6 @@ import socket
 import threading
 import time
 import xml.etree.ElementTree as ET
-from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -43,6 +44,7 @@ import pytest
 
 from tests.paths import ATOM
 from tests.servers._loopback import LoopbackServer
+from tests.servers.faults import Fault, FaultInjection, send_fault
 
 __all__ = [
     "ArxivServer",
@@ -91,21 +93,6 @@ class Paper:
     @property
     def versioned(self) -> str:
         return f"{self.id}v{self.version}"
-
-
-@dataclass(frozen=True)
-class Fault:
-    """One misbehaviour, applied to the next request instead of a normal answer.
-
-    kind: `status` (answer `status`, with `retry_after` if given), `empty` (200 with
-    totalResults but no entries), `slow` (sleep `seconds`, then answer normally), `drop`
-    (close the socket without answering).
-    """
-
-    kind: str
-    status: int = 503
-    retry_after: str | None = None
-    seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -476,7 +463,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.owner._handle(self)
 
 
-class ArxivServer(LoopbackServer):
+class ArxivServer(FaultInjection, LoopbackServer):
     """The fake arXiv API. `start()`/`stop()` or use it as a context manager; `url` is the
     query endpoint to put in `Settings.arxiv_url`."""
 
@@ -487,7 +474,6 @@ class ArxivServer(LoopbackServer):
         self._lock = threading.Lock()
         self._papers: dict[str, dict[int, Paper]] = {}
         self._order: list[str] = []
-        self._faults: deque[Fault] = deque()
         self._refused: set[str] = set()
         self.requests: list[RecordedRequest] = []
         if corpus:
@@ -540,27 +526,7 @@ class ArxivServer(LoopbackServer):
     def all_latest(self) -> list[Paper]:
         return [self._papers[i][max(self._papers[i])] for i in self._order]
 
-    # -- faults
-    def queue_fault(self, fault: Fault, times: int = 1) -> None:
-        with self._lock:
-            self._faults.extend([fault] * times)
-
-    def fail(self, status: int = 503, *, retry_after: str | int | float | None = None,
-             times: int = 1) -> None:
-        """The next `times` requests get HTTP `status` (with a Retry-After header if given)."""
-        ra = None if retry_after is None else str(retry_after)
-        self.queue_fault(Fault("status", status=status, retry_after=ra), times)
-
-    def empty_page(self, times: int = 1) -> None:
-        """HTTP 200 with totalResults > 0 but no entries, as the API sometimes answers."""
-        self.queue_fault(Fault("empty"), times)
-
-    def slow(self, seconds: float, times: int = 1) -> None:
-        self.queue_fault(Fault("slow", seconds=seconds), times)
-
-    def drop_connection(self, times: int = 1) -> None:
-        self.queue_fault(Fault("drop"), times)
-
+    # -- faults (the shared verbs come from FaultInjection)
     def refuse_ids(self, *ids: str) -> None:
         """Treat these ids as malformed (HTTP 400 error feed), like arXiv does for e.g. `abc`."""
         with self._lock:
@@ -570,18 +536,14 @@ class ArxivServer(LoopbackServer):
         """Forget recorded requests and pending faults."""
         with self._lock:
             self.requests.clear()
-            self._faults.clear()
-
-    @property
-    def pending_faults(self) -> int:
-        return len(self._faults)
+        self.clear_faults()
 
     # -- answering
     def _handle(self, handler: _Handler) -> None:
         split = urlsplit(handler.path)
         params = {k: v[0] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
+        fault = self.take_fault("GET", split.path)
         with self._lock:
-            fault = self._faults.popleft() if self._faults else None
             self.requests.append(RecordedRequest(
                 path=split.path, params=params,
                 headers={k.lower(): v for k, v in handler.headers.items()},
@@ -594,16 +556,7 @@ class ArxivServer(LoopbackServer):
 
     def _answer(self, handler: _Handler, path: str, params: dict[str, str],
                 fault: Fault | None) -> None:
-        if fault is not None and fault.kind == "drop":
-            handler.close_connection = True
-            with contextlib.suppress(OSError):
-                handler.connection.shutdown(socket.SHUT_RDWR)
-            return
-        if fault is not None and fault.kind == "slow":
-            time.sleep(fault.seconds)
-        if fault is not None and fault.kind == "status":
-            headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-            _send(handler, fault.status, f"HTTP {fault.status}\n", "text/plain", headers)
+        if fault is not None and send_fault(handler, fault):
             return
         if path.rstrip("/") != "/api/query":
             _send(handler, 404, "not found\n", "text/plain")
