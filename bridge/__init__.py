@@ -19,6 +19,7 @@ from .api import (
     pull,
     push,
     resolve_references,
+    tex_bibliography,
 )
 from .config import Settings, load_settings
 from .errors import (
@@ -71,4 +72,5 @@ __all__ = [
     "read_input",
     "read_inputs",
     "resolve_references",
+    "tex_bibliography",
 ]
