@@ -28,7 +28,8 @@ import re
 import shutil
 import subprocess
 import xml.parsers.expat
-from collections.abc import Callable
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +45,7 @@ __all__ = [
     "arxiv_id_of_key",
     "clean_tex",
     "doi_of_key",
+    "iter_tex",
     "read_manuscript",
     "scan_aux",
     "scan_bcf",
@@ -74,6 +76,8 @@ _INCLUDES = {"input": 1, "include": 1, "subfile": 1, "import": 2, "subimport": 2
              "inputfrom": 2, "includefrom": 2, "subinputfrom": 2, "subincludefrom": 2}
 _BIB_COMMANDS = ("bibliography", "addbibresource", "addglobalbib", "addsectionbib")
 _BIBLATEX_MARKERS = ("addbibresource", "addglobalbib", "addsectionbib")
+_USES_BIBLATEX = re.compile(
+    r"\\(?:usepackage|RequirePackage)\s*(?:\[[^\]]*\])?\s*\{[^}]*\bbiblatex\b")
 
 # Environments whose body LaTeX does not read as commands.
 _VERBATIM_ENVS = ("verbatim", "verbatim*", "Verbatim", "Verbatim*", "BVerbatim", "LVerbatim",
@@ -84,6 +88,12 @@ _COMMAND = re.compile(r"\\([A-Za-z@]+)")
 _IF_TOKEN = re.compile(r"\\(if[A-Za-z@]*|fi|else)(?![A-Za-z@])")
 _END_DOCUMENT = re.compile(r"\\end\s*\{document\}")
 _BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
+# A macro of the user's own that wraps a citation command: `\newcommand{\mycite}[1]{\cite{#1}}`
+# or `\def\mycite#1{\citep{#1}}`. The body is checked by `_CITE_IN_BODY`.
+_DEFINITION = re.compile(
+    r"\\(?:(?:re|provide)?newcommand\*?\s*\{?\s*\\([A-Za-z@]+)\s*\}?\s*(?:\[(\d)\])?\s*(\[)?"
+    r"|(?:long\s*\\)?[gex]?def\s*\\([A-Za-z@]+)((?:#\d)*)\s*(?=\{))")
+_CITE_IN_BODY = re.compile(r"\\([A-Za-z]+)\*?\s*(?:\[[^\]]*\]\s*)*\{\s*#(\d)\s*\}")
 _DOI = re.compile(r"(?:doi:|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/\S+)\Z", re.IGNORECASE)
 
 
@@ -115,6 +125,10 @@ class Event:
     base: str | None = None
     relative_to_file: bool = False
     """For `include`: the path is relative to the including file's folder (`\\subimport`)."""
+    padded: bool = False
+    """For `cite`: white space follows the key before its `,` or `}`. LaTeX strips the
+    spaces before a key, not after: `\\cite{a ,b}` cites `a ` in the .aux (natbib, LaTeX)
+    and looks `a ` up when typesetting (biblatex too, though its .bcf says `a`)."""
 
 
 @dataclass
@@ -133,6 +147,10 @@ class Manuscript:
     files: list[str] = field(default_factory=list)
     """Every file read, main file first."""
     biblatex: bool = False
+    padded: list[Citation] = field(default_factory=list)
+    """Keys written with white space after them (see `Event.padded`), where written."""
+    cite_macros: dict[str, tuple[int, bool]] = field(default_factory=dict)
+    """The user's own citation macros met so far (see `scan_tex`)."""
 
     @property
     def keys(self) -> list[str]:
@@ -341,24 +359,42 @@ def _line_starts(text: str) -> list[int]:
     return [0, *(m.end() for m in re.finditer("\n", text))]
 
 
-def scan_tex(text: str, source: str) -> list[Event]:
+def _line_at(starts: list[int], offset: int) -> int:
+    return bisect_right(starts, offset)
+
+
+def scan_tex(text: str, source: str, cite_macros: dict[str, tuple[int, bool]] | None = None
+             ) -> list[Event]:
     """What a .tex text cites, includes and names as bibliography, in source order.
 
-    Each key is one `cite` event on the line where it is written.
+    Each key is one `cite` event on the line where it is written. `cite_macros` holds the
+    user's own citation macros (name -> (argument holding the keys, whether the first
+    argument is optional)); those this text defines are added to it, so that a macro
+    defined in a preamble file counts in the files read after it (see `iter_tex`).
 
     >>> text = "\\\\citep[see][p.~3]{a,\\n b} %\\\\cite{c}\\n\\\\input{intro}\\\\bibliography{refs}"
     >>> [(e.kind, e.value, e.line) for e in scan_tex(text, "x")]
     [('cite', 'a', 1), ('cite', 'b', 2), ('include', 'intro', 3), ('bib', 'refs.bib', 3)]
     """
+    return list(iter_tex(text, source, cite_macros))
+
+
+def iter_tex(text: str, source: str, cite_macros: dict[str, tuple[int, bool]] | None = None
+             ) -> Iterator[Event]:
+    """`scan_tex` one event at a time: a reader that follows an `include` event before
+    asking for the next one lets the included file's macro definitions count after it."""
     clean = clean_tex(text)
     stop = _END_DOCUMENT.search(clean)
     limit = stop.start() if stop else len(clean)
     starts = _line_starts(clean)
     events: list[Event] = []
+    if (uses := _USES_BIBLATEX.search(clean, 0, limit)) is not None:
+        events.append(Event("biblatex", "usepackage", _line_at(starts, uses.start())))
+    macros = cite_macros if cite_macros is not None else {}
+    macros.update(_citation_macros(clean[:limit]))
 
     def line_of(offset: int) -> int:
-        from bisect import bisect_right
-        return bisect_right(starts, offset)
+        return _line_at(starts, offset)
 
     pos = 0
     while True:
@@ -373,12 +409,58 @@ def scan_tex(text: str, source: str) -> list[Event]:
                 pos = _include(clean, name, pos, events, line_of)
             elif name in _BIB_COMMANDS:
                 pos = _bibliography(clean, name, pos, events, line_of)
+            elif name in macros:
+                pos = _macro_citation(clean, macros[name], pos, events, line_of)
         except _Unbalanced as exc:
             what = {"{": "brace", "[": "bracket", "(": "parenthesis"}[exc.what]
             raise UnreadableInput(
                 source, f"unbalanced {what} in \\{name}: its argument is never closed",
                 line_of(exc.offset)) from None
-    return events
+        yield from events
+        events.clear()
+    yield from events
+
+
+def _citation_macros(clean: str) -> dict[str, tuple[int, bool]]:
+    """The macros `clean` defines whose body cites one of their arguments.
+
+    >>> _citation_macros("\\\\newcommand{\\\\mycite}[2][]{\\\\citep[#1]{#2}}"
+    ...                  "\\\\def\\\\x#1{\\\\cite{#1}}")
+    {'mycite': (2, True), 'x': (1, False)}
+    """
+    found: dict[str, tuple[int, bool]] = {}
+    for m in _DEFINITION.finditer(clean):
+        name = m.group(1) or m.group(4)
+        optional_first = bool(m.group(3))
+        at = m.end()
+        try:
+            if optional_first:
+                _, at = _group(clean, at - 1, "[")
+            body = _mandatory(clean, at)
+        except _Unbalanced:
+            continue
+        if body is None or name in CITATION_COMMANDS:
+            continue
+        cite = _CITE_IN_BODY.search(body[0])
+        if cite is not None and cite.group(1) in CITATION_COMMANDS:
+            found[name] = (int(cite.group(2)), optional_first)
+    return found
+
+
+def _macro_citation(clean: str, macro: tuple[int, bool], pos: int, events: list[Event],
+                    line_of: Callable[[int], int]) -> int:
+    argument, optional_first = macro
+    if optional_first:
+        pos = _optionals(clean, pos)
+        argument -= 1
+    for number in range(1, argument + 1):
+        arg = _mandatory(clean, pos)
+        if arg is None:
+            return pos
+        content, brace, pos = arg
+        if number == argument:
+            _key_events(content, brace, clean, events, line_of)
+    return pos
 
 
 def _key_events(content: str, brace: int, clean: str, events: list[Event],
@@ -387,7 +469,8 @@ def _key_events(content: str, brace: int, clean: str, events: list[Event],
     for part in content.split(","):
         key = part.strip()
         if key and "#" not in key:  # `#1` in a macro definition is not a key
-            events.append(Event("cite", key, line_of(offset + part.index(key))))
+            events.append(Event("cite", key, line_of(offset + part.index(key)),
+                                padded=part.rstrip() != part))
         offset += len(part) + 1
 
 
@@ -486,12 +569,12 @@ def scan_aux(text: str, source: str) -> list[Event]:
     """
     events: list[Event] = []
     starts = _line_starts(text)
-    from bisect import bisect_right
     for m in _AUX_COMMAND.finditer(text):
-        line = bisect_right(starts, m.start())
+        line = _line_at(starts, m.start())
         command, argument = m.group(1), m.group(2)
         if command == "citation" or command == "abx@aux@cite":
-            events.extend(Event("cite", key, line) for key in _keys(argument))
+            # Exactly as LaTeX wrote them: a key with a space in it is what BibTeX looks up.
+            events.extend(Event("cite", key, line) for key in argument.split(",") if key)
         elif command == "@input":
             events.append(Event("include", argument.strip(), line))
         else:
@@ -503,14 +586,13 @@ def scan_aux(text: str, source: str) -> list[Event]:
 def scan_bcf(data: bytes, source: str) -> list[Event]:
     """What biber's control file says: `bcf:citekey` keys and `bcf:datasource` files.
 
-    >>> scan_bcf(b'<bcf:controlfile xmlns:bcf="https://sourceforge.net/projects/biblatex">'
+    >>> events = scan_bcf(
+    ...   b'<bcf:controlfile xmlns:bcf="https://sourceforge.net/projects/biblatex">'
     ...   b'<bcf:bibdata section="0"><bcf:datasource type="file" datatype="bibtex">r.bib'
     ...   b'</bcf:datasource></bcf:bibdata><bcf:section number="0">'
     ...   b'<bcf:citekey order="1">k</bcf:citekey></bcf:section></bcf:controlfile>', "x.bcf")
-    ... # doctest: +NORMALIZE_WHITESPACE
-    [Event(kind='biblatex', value='bcf', line=1, base=None, relative_to_file=False),
-     Event(kind='bib', value='r.bib', line=1, base=None, relative_to_file=False),
-     Event(kind='cite', value='k', line=1, base=None, relative_to_file=False)]
+    >>> [(e.kind, e.value, e.line) for e in events]
+    [('biblatex', 'bcf', 1), ('bib', 'r.bib', 1), ('cite', 'k', 1)]
     """
     events: list[Event] = [Event("biblatex", "bcf", 1)]
     parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
@@ -598,15 +680,18 @@ def _read_file(file: Path, result: Manuscript, root: Path, base: Path, visited: 
     source = str(file)
     text = read_input_text(source, allow_empty=True)
     result.files.append(source)
-    scan = scan_aux if result.kind == "aux" else scan_tex
-    _apply(scan(text, source), result, source, root, base, visited, system_file)
+    events = (scan_aux(text, source) if result.kind == "aux"
+              else iter_tex(text, source, result.cite_macros))
+    _apply(events, result, source, root, base, visited, system_file)
 
 
-def _apply(events: list[Event], result: Manuscript, source: str, root: Path, base: Path,
+def _apply(events: Iterable[Event], result: Manuscript, source: str, root: Path, base: Path,
            visited: set[Path], system_file: Callable[[str], bool] | None) -> None:
     for event in events:
         if event.kind == "cite":
             result.add_citation(event.value, source, event.line)
+            if event.padded:
+                result.padded.append(Citation(event.value, source, event.line))
         elif event.kind == "biblatex":
             result.biblatex = True
         elif event.kind == "bib":

@@ -49,7 +49,8 @@ _PREDEFINED = frozenset({"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug",
                          "nov", "dec"})
 _STRING_NAME = re.compile(r"@\s*string\s*[{(]\s*([^\s={}(),#\"]+)\s*=\s*(.*)[})]\s*\Z",
                           re.IGNORECASE | re.DOTALL)
-_CROSSREF_FIELDS = ("crossref", "xref")
+# Fields naming other entries that bibtex (crossref) or biber (all four) must find too.
+_CROSSREF_FIELDS = ("crossref", "xref", "entryset", "related")
 
 
 @dataclass
@@ -157,6 +158,10 @@ def tex_bibliography(manuscript: str, *, output: str | None = None, bibs: Sequen
         if not source.exists:
             problems.add("the manuscript names this .bib file, which does not exist", path)
 
+    for citation in ms.padded:
+        problems.add(f"key {citation.key!r} is followed by a space, which LaTeX keeps in "
+                     "the key: the citation stays undefined; remove the space",
+                     citation.source, citation.line)
     wanted = _wanted(ms, masters)
     outcomes: dict[str, KeyOutcome] = {}
     chunks: list[str] = []
@@ -178,7 +183,8 @@ def tex_bibliography(manuscript: str, *, output: str | None = None, bibs: Sequen
                 defined_strings.add(name)
             chunks.append(master.raw(key))
             outcomes[key] = _outcome(key, COPIED, citation, master.path, master.reference(key))
-            # A crossref parent must be in the same file for bibtex and biber to find it.
+            # A crossref parent (a set's members, related entries) must be in the same
+            # file for bibtex and biber to find it.
             for parent in master.parents(key):
                 queue.append((parent, citation))
         else:

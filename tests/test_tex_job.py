@@ -217,6 +217,18 @@ def test_two_keys_for_the_same_paper_are_a_warning(tmp_path: Path):
     assert "refbridge: warning: c and d name the same paper (doi:10.1000/x)" in result.stderr
 
 
+def test_a_key_with_a_space_after_it_is_a_warning(tmp_path: Path):
+    # Real LaTeX keeps the space: natbib writes `\citation{aksin }` and the citation stays
+    # undefined (tests/test_tex_texlive.py saw the same with biblatex's \cites).
+    write(tmp_path, {"paper.tex": "\\citep{angenendt,\n  aksin ,mine}\\bibliography{refs}",
+                     "refs.bib": MINE})
+    result = run("tex", str(tmp_path / "paper.tex"), "--bib", str(MASTER))
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[0] == (
+        f"refbridge: warning: {tmp_path / 'paper.tex'}:2: key 'aksin' is followed by a "
+        "space, which LaTeX keeps in the key: the citation stays undefined; remove the space")
+
+
 # ------------------------------------------------------------------- input kinds
 
 

@@ -303,3 +303,20 @@ def test_a_missing_manuscript(tmp_path: Path):
         read_manuscript(str(tmp_path / "nope.tex"))
     with pytest.raises(UnreadableInput, match="no such file"):
         read_manuscript(str(tmp_path / "nope.bcf"))
+
+
+def test_a_citation_macro_of_the_users_own_cites(tmp_path: Path):
+    write(tmp_path, {
+        "main.tex": "\\input{preamble}\n\\mycite{a}\\seecite[p.~2]{b}\\oldcite{c}{ignored}\n"
+                    "\\input{body}\n",
+        "preamble.tex": "\\newcommand{\\mycite}[1]{\\citep{#1}}\n"
+                        "\\newcommand*\\seecite[2][]{\\parencite[#1]{#2}}\n"
+                        "\\def\\oldcite#1#2{\\cite{#1}}\n\\newcommand{\\emphasis}[1]{\\emph{#1}}\n",
+        "body.tex": "\\mycite{d}\\emphasis{e}",
+    })
+    assert read_manuscript(str(tmp_path / "main.tex")).keys == ["a", "b", "c", "d"]
+
+
+def test_a_key_followed_by_a_space_is_marked():
+    events = [e for e in scan_tex("\\cite{a , b,\n c\n}", "x") if e.kind == "cite"]
+    assert [(e.value, e.padded) for e in events] == [("a", True), ("b", False), ("c", True)]
