@@ -1,6 +1,6 @@
 """Read + write of a large real .bib (contextlab_cdl.bib, 6,315 entries): ours vs bibtexparser.
 
-Ours: `parse_bib` (every entry to a `Reference`, plus the `BibDocument` with spans), then
+Ours: `BibDocument.parse` (every entry to a `Reference`, plus the `BibDocument` with spans), then
 `render({})` and `render(edits)` with a few edits. Baseline: bibtexparser's own
 `parse_string` + `write_string` with their default middlewares. Prints entries per second,
 the best wall time of a few runs, and peak traced memory (tracemalloc, in a separate run,
@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO))
 
 import bibtexparser  # noqa: E402
 
-from bridge.readers.bibtex import parse_bib  # noqa: E402
+from bridge.bibfile import BibDocument  # noqa: E402
 
 DEFAULT = SHARED / "corpora" / "bib" / "contextlab_cdl.bib"
 
@@ -58,7 +58,7 @@ def main() -> None:
 
     # Bytes decoded by hand: the text keeps its line endings, as `render` must.
     text = args.file.read_bytes().decode("utf-8")
-    doc = parse_bib(text, args.file.name)
+    doc = BibDocument.parse(text, args.file.name)
     n = len(doc.entries)
     # A few edits spread over the file, the shape `enrich` produces.
     edits = {
@@ -67,10 +67,10 @@ def main() -> None:
     }
 
     def ours_read() -> object:
-        return parse_bib(text, args.file.name)
+        return BibDocument.parse(text, args.file.name)
 
     def ours_all() -> None:
-        document = parse_bib(text, args.file.name)
+        document = BibDocument.parse(text, args.file.name)
         assert document.render({}) == text
         document.render(edits)
 
