@@ -14,8 +14,10 @@ The job (`tex_bibliography`), in order, for each key cited (`bridge.manuscript`)
    exactly as cited.
 5. **missing**: none of them has it; reported with the file and line of its first citation.
 
-New entries are appended after everything the output holds (`_append`, the one place that
-writes), so a second run finds them all present and changes nothing. Two keys naming the
+New entries are appended after everything the output holds by `bridge.bibfile.merge` (the
+one merge every command uses), written through `bridge._io.update_file`, which re-applies
+it to whatever the file holds at the moment of writing; a second run finds them all present
+and changes nothing. Two keys naming the
 same paper (same arXiv id or DOI) are reported, never merged: the manuscript cites both.
 """
 
@@ -28,14 +30,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._io import atomic_write_text, check_writable, read_input_text
+from ._io import check_writable, read_input_text, update_file
+from .bibfile import BibDocument, MergePlan, RawEntry, merge
 from .config import Settings, load_settings
 from .errors import InputError, Problems
 from .manuscript import Citation, Manuscript, arxiv_id_of_key, doi_of_key, read_manuscript
 from .model import Reference
 from .progress import NO_PROGRESS, Progress
-from .readers.bibtex import BibDocument, BibEntry, _split_concatenation, parse_bib
-from .writers import get_writer
+from .readers.bibtex import BibEntry
 
 if TYPE_CHECKING:
     from .api import ResolveOptions
@@ -44,11 +46,6 @@ __all__ = ["KeyOutcome", "TexReport", "tex_bibliography"]
 
 PRESENT, COPIED, RESOLVED, MISSING = "present", "copied", "resolved", "missing"
 
-# BibTeX's predefined month macros need no @string.
-_PREDEFINED = frozenset({"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
-                         "nov", "dec"})
-_STRING_NAME = re.compile(r"@\s*string\s*[{(]\s*([^\s={}(),#\"]+)\s*=\s*(.*)[})]\s*\Z",
-                          re.IGNORECASE | re.DOTALL)
 # Fields naming other entries that bibtex (crossref) or biber (all four) must find too.
 _CROSSREF_FIELDS = ("crossref", "xref", "entryset", "related")
 
@@ -164,8 +161,8 @@ def tex_bibliography(manuscript: str, *, output: str | None = None, bibs: Sequen
                      citation.source, citation.line)
     wanted = _wanted(ms, masters)
     outcomes: dict[str, KeyOutcome] = {}
-    chunks: list[str] = []
-    defined_strings = set(out.strings)
+    raw_entries: list[RawEntry] = []
+    references: list[Reference] = []
     pending: list[tuple[str, Citation]] = []
 
     progress.start("Finding cited keys", len(wanted))
@@ -178,10 +175,7 @@ def tex_bibliography(manuscript: str, *, output: str | None = None, bibs: Sequen
         if holder is not None:
             outcomes[key] = _outcome(key, PRESENT, citation, holder.path, holder.reference(key))
         elif (master := next((s for s in masters if key in s.entries), None)) is not None:
-            for name in master.strings_for(key, defined_strings):
-                chunks.append(master.strings[name])
-                defined_strings.add(name)
-            chunks.append(master.raw(key))
+            raw_entries.append(master.raw(key))
             outcomes[key] = _outcome(key, COPIED, citation, master.path, master.reference(key))
             # A crossref parent (a set's members, related entries) must be in the same
             # file for bibtex and biber to find it.
@@ -201,7 +195,7 @@ def tex_bibliography(manuscript: str, *, output: str | None = None, bibs: Sequen
         for key in still:
             if key in found:
                 ref, library = found[key]
-                chunks.append(_render(ref.copy(key=key), dialect))
+                references.append(ref.copy(key=key))
                 outcomes[key] = _outcome(key, COPIED, outcomes[key].citation,
                                          f"zotero:{library}", ref)
         still = [key for key in still if outcomes[key].status == MISSING]
@@ -211,16 +205,23 @@ def tex_bibliography(manuscript: str, *, output: str | None = None, bibs: Sequen
         report.requests += requests
         for key in id_keys:
             if key in resolved:
-                chunks.append(_render(resolved[key].copy(key=key), dialect))
+                references.append(resolved[key].copy(key=key))
                 outcomes[key] = _outcome(key, RESOLVED, outcomes[key].citation, "arxiv",
                                          resolved[key])
 
     report.outcomes = [outcomes[key] for key in outcomes]
     report.same_paper = _same_paper(report.outcomes)
-    report.new_text = _append(out.text, chunks)
+    # Keys exactly as cited, matched by key only: an entry for the same paper under another
+    # key does not give the cited key an entry.
+    plan = MergePlan(references=references, raw_entries=raw_entries, dialect=dialect,
+                     formula=None, identity=lambda ref: ())
+    report.new_text = merge(out.text, target, plan).text
     if not (check or dry_run) and report.changed:
-        atomic_write_text(target, report.new_text)
-        report.written = True
+        def compute(current: str | None) -> str | None:
+            merged = merge(current or "", target, plan)
+            return merged.text if merged.changed or current is None else None
+
+        report.written = update_file(target, compute)
     return report
 
 
@@ -259,37 +260,18 @@ def _same_paper(outcomes: Iterable[KeyOutcome]) -> list[tuple[str, list[str]]]:
     return [(ident, keys) for ident, keys in by_id.items() if len(keys) > 1]
 
 
-def _render(ref: Reference, dialect: str) -> str:
-    return get_writer(dialect).to_string([ref])
-
-
-def _append(text: str, chunks: list[str]) -> str:
-    """The output's text with the new blocks after everything it holds, a blank line apart."""
-    if not chunks:
-        return text
-    body = "\n".join(chunk if chunk.endswith("\n") else chunk + "\n" for chunk in chunks)
-    if not text.strip("\ufeff"):
-        return text + body
-    separator = "" if text.endswith("\n\n") else ("\n" if text.endswith("\n") else "\n\n")
-    return text + separator + body
-
-
 # ------------------------------------------------------------------------------- sources
 
 
 @dataclass
 class _Source:
-    """A .bib file read once: its entries by key, its @strings by name."""
+    """A .bib file read once, its entries by key (exactly as written; the first one wins)."""
 
     path: str
     text: str = ""
     exists: bool = False
     document: BibDocument | None = None
     entries: dict[str, BibEntry] = field(default_factory=dict)
-    strings: dict[str, str] = field(default_factory=dict)
-    """Lower-case macro name -> the raw `@string{...}` block that defines it (first wins)."""
-    _uses: dict[str, list[str]] = field(default_factory=dict)
-    """Lower-case macro name -> the macros its own value uses."""
 
     @classmethod
     def read(cls, path: str, problems: Problems, *, must_exist: bool,
@@ -297,26 +279,18 @@ class _Source:
         if not must_exist and not Path(path).is_file():
             return cls(path)
         text = read_input_text(path, allow_empty=True, keep_bom=keep_bom)
-        document = parse_bib(text, path, problems)
+        document = BibDocument.parse(text, path, problems)
         source = cls(path, text, True, document)
         for entry in document.entries:
             source.entries.setdefault(entry.key, entry)
-        for block in document.blocks:
-            if block.kind != "string":
-                continue
-            raw = text[block.start:block.end]
-            m = _STRING_NAME.match(raw.strip())
-            if m is None:
-                continue
-            name = m.group(1).lower()
-            if name not in source.strings:
-                source.strings[name] = raw
-                source._uses[name] = _macros_in(m.group(2))
         return source
 
-    def raw(self, key: str) -> str:
-        entry = self.entries[key]
-        return self.text[entry.start:entry.end]
+    def raw(self, key: str) -> RawEntry:
+        """The entry byte for byte, with the @strings it uses (`BibDocument.raw_entry`)."""
+        assert self.document is not None
+        raw = self.document.raw_entry(key)
+        assert raw is not None  # the caller checked `key in self.entries`
+        return raw
 
     def reference(self, key: str) -> Reference | None:
         if self.document is None:
@@ -330,36 +304,6 @@ class _Source:
             value = fields.get(name, "").strip()
             parents.extend(part.strip() for part in value.split(",") if part.strip())
         return parents
-
-    def strings_for(self, key: str, defined: set[str]) -> list[str]:
-        """The @string names an entry needs that `defined` lacks, each after those it uses."""
-        needed: list[str] = []
-        seen = set(defined)
-
-        def visit(name: str) -> None:
-            if name in seen or name not in self.strings:
-                return
-            seen.add(name)
-            for inner in self._uses.get(name, []):
-                visit(inner)
-            needed.append(name)
-
-        for raw, _, delimiter in self.entries[key]._values.values():
-            if not delimiter:
-                for name in _macros_in(raw):
-                    visit(name)
-        return needed
-
-
-def _macros_in(value: str) -> list[str]:
-    """The macro names in a raw BibTeX value (bare words of a `#` concatenation)."""
-    names = []
-    for part in _split_concatenation(value.strip()):
-        if part and part[0] not in '{"' and not part.isdigit():
-            name = part.lower()
-            if name not in _PREDEFINED:
-                names.append(name)
-    return names
 
 
 # ------------------------------------------------------------------------------- services
