@@ -393,8 +393,7 @@ def iter_tex(text: str, source: str, cite_macros: dict[str, tuple[int, bool]] | 
     macros = cite_macros if cite_macros is not None else {}
     macros.update(_citation_macros(clean[:limit]))
 
-    def line_of(offset: int) -> int:
-        return _line_at(starts, offset)
+    line_of = _Lines(text, starts)
 
     pos = 0
     while True:
@@ -448,7 +447,7 @@ def _citation_macros(clean: str) -> dict[str, tuple[int, bool]]:
 
 
 def _macro_citation(clean: str, macro: tuple[int, bool], pos: int, events: list[Event],
-                    line_of: Callable[[int], int]) -> int:
+                    line_of: _Lines) -> int:
     argument, optional_first = macro
     if optional_first:
         pos = _optionals(clean, pos)
@@ -463,19 +462,37 @@ def _macro_citation(clean: str, macro: tuple[int, bool], pos: int, events: list[
     return pos
 
 
+class _Lines:
+    """Line numbers of offsets in a text, which it keeps as written (comments and all)."""
+
+    def __init__(self, original: str, starts: list[int]):
+        self.original = original
+        self.starts = starts
+
+    def __call__(self, offset: int) -> int:
+        return _line_at(self.starts, offset)
+
+
+# What TeX reads as nothing after a key: a comment, with the line end and the next line's
+# leading blanks it swallows.
+_COMMENT_TAIL = re.compile(r"%[^\n]*(?:\n[ \t]*)?")
+
+
 def _key_events(content: str, brace: int, clean: str, events: list[Event],
-                line_of: Callable[[int], int]) -> None:
+                line_of: _Lines) -> None:
     offset = brace + 1
     for part in content.split(","):
         key = part.strip()
         if key and "#" not in key:  # `#1` in a macro definition is not a key
-            events.append(Event("cite", key, line_of(offset + part.index(key)),
-                                padded=part.rstrip() != part))
+            start = offset + part.index(key)
+            after = line_of.original[start + len(key):offset + len(part)]
+            events.append(Event("cite", key, line_of(start),
+                                padded=bool(_COMMENT_TAIL.sub("", after))))
         offset += len(part) + 1
 
 
 def _citation(clean: str, name: str, pos: int, events: list[Event],
-              line_of: Callable[[int], int]) -> int:
+              line_of: _Lines) -> int:
     if pos < len(clean) and clean[pos] == "*":
         pos += 1
     if name in _MULTICITES:
@@ -506,7 +523,7 @@ def _citation(clean: str, name: str, pos: int, events: list[Event],
 
 
 def _include(clean: str, name: str, pos: int, events: list[Event],
-             line_of: Callable[[int], int]) -> int:
+             line_of: _Lines) -> int:
     line = line_of(pos)
     if pos < len(clean) and clean[pos] == "*":
         pos += 1
@@ -535,7 +552,7 @@ def _include(clean: str, name: str, pos: int, events: list[Event],
 
 
 def _bibliography(clean: str, name: str, pos: int, events: list[Event],
-                  line_of: Callable[[int], int]) -> int:
+                  line_of: _Lines) -> int:
     line = line_of(pos)
     pos = _optionals(clean, pos)
     arg = _mandatory(clean, pos)

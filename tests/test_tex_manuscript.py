@@ -318,5 +318,8 @@ def test_a_citation_macro_of_the_users_own_cites(tmp_path: Path):
 
 
 def test_a_key_followed_by_a_space_is_marked():
-    events = [e for e in scan_tex("\\cite{a , b,\n c\n}", "x") if e.kind == "cite"]
-    assert [(e.value, e.padded) for e in events] == [("a", True), ("b", False), ("c", True)]
+    # As TeX reads it: a line end is a space, unless a comment swallows it.
+    events = [e for e in scan_tex("\\cite{a , b,\n c\n}\\cite{d%\n  ,e %x\n,f%\n}", "x")
+              if e.kind == "cite"]
+    assert [(e.value, e.padded) for e in events] == [
+        ("a", True), ("b", False), ("c", True), ("d", False), ("e", True), ("f", False)]

@@ -121,3 +121,15 @@ def test_a_biblatex_thesis_through_biber(tmp_path: Path):
     assert re.findall(r"Citation '[^']*' .*undefined", log) == []
     assert "There were undefined references" not in log
     assert refbridge(str(folder / "thesis.bcf"), "--check").exit_code == 0
+
+
+def test_a_space_after_a_key_is_kept_exactly_where_latex_keeps_it(tmp_path: Path):
+    (tmp_path / "p.tex").write_text(
+        "\\documentclass{article}\n\\begin{document}\n"
+        "\\cite{a , b,\n c\n}\\cite{d%\n  ,e %x\n,f%\n}\n\\end{document}\n", "utf-8")
+    latex(tmp_path, "p")
+    recorded = re.findall(r"\\citation\{([^}]*)\}", (tmp_path / "p.aux").read_text())
+    manuscript = read_manuscript(str(tmp_path / "p.tex"))
+    padded = {c.key for c in manuscript.padded}
+    assert recorded == [key + " " if key in padded else key for key in manuscript.keys]
+    assert padded == {"a", "c", "e"}
