@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,7 +83,6 @@ class TexReport:
     """(`arXiv:<id>` or `doi:<doi>`, the keys that name it), for the warning."""
     old_text: str = ""
     new_text: str = ""
-    existed: bool = False
     written: bool = False
     problems: Problems = field(default_factory=Problems)
     requests: int = 0
@@ -110,6 +110,7 @@ class TexReport:
             "manuscript": self.manuscript.path,
             "output": self.output,
             "written": self.written,
+            "requests": self.requests,
             "keys": [o.as_json() for o in self.outcomes],
             "same_paper": [{"id": ident, "keys": keys} for ident, keys in self.same_paper],
             "counts": {status: len(self.with_status(status))
@@ -143,52 +144,24 @@ def tex_bibliography(manuscript: str, *, output: str | None = None, bibs: Sequen
 
     # Masters are read before anything is asked of a service: a bad one costs no request.
     masters = [_Source.read(path, problems, must_exist=True) for path in bibs]
-    existed = Path(target).is_file()
-    report.existed = existed
     out = _Source.read(target, problems, must_exist=False, keep_bom=True)
     report.old_text = out.text
     named = [_Source.read(path, problems, must_exist=False) for path in ms.bib_files
              if Path(path).resolve() != Path(target).resolve()]
-    for source, path in zip(named, [p for p in ms.bib_files
-                                    if Path(p).resolve() != Path(target).resolve()],
-                            strict=True):
+    for source in named:
         if not source.exists:
-            problems.add("the manuscript names this .bib file, which does not exist", path)
-
+            problems.add("the manuscript names this .bib file, which does not exist",
+                         source.path)
     for citation in ms.padded:
         problems.add(f"key {citation.key!r} is followed by a space, which LaTeX keeps in "
                      "the key: the citation stays undefined; remove the space",
                      citation.source, citation.line)
-    wanted = _wanted(ms, masters)
-    outcomes: dict[str, KeyOutcome] = {}
-    raw_entries: list[RawEntry] = []
+
+    outcomes, raw_entries = _from_files(_wanted(ms, masters), [out, *named], masters,
+                                        progress)
     references: list[Reference] = []
-    pending: list[tuple[str, Citation]] = []
-
-    progress.start("Finding cited keys", len(wanted))
-    queue = list(wanted)
-    while queue:
-        key, citation = queue.pop(0)
-        if key in outcomes:
-            continue
-        holder = next((s for s in (out, *named) if key in s.entries), None)
-        if holder is not None:
-            outcomes[key] = _outcome(key, PRESENT, citation, holder.path, holder.reference(key))
-        elif (master := next((s for s in masters if key in s.entries), None)) is not None:
-            raw_entries.append(master.raw(key))
-            outcomes[key] = _outcome(key, COPIED, citation, master.path, master.reference(key))
-            # A crossref parent (a set's members, related entries) must be in the same
-            # file for bibtex and biber to find it.
-            for parent in master.parents(key):
-                queue.append((parent, citation))
-        else:
-            outcomes[key] = KeyOutcome(key, MISSING, citation)
-            pending.append((key, citation))
-        progress.advance()
-    progress.finish()
-
     dialect = "biblatex" if ms.biblatex else "bibtex"
-    still = [key for key, _ in pending]
+    still = [key for key, outcome in outcomes.items() if outcome.status == MISSING]
     if still and settings.zotero_api_key:
         found, requests = _from_zotero(still, settings, progress)
         report.requests += requests
@@ -223,6 +196,36 @@ def tex_bibliography(manuscript: str, *, output: str | None = None, bibs: Sequen
 
         report.written = update_file(target, compute)
     return report
+
+
+def _from_files(wanted: list[tuple[str, Citation]], present: list[_Source],
+                masters: list[_Source], progress: Progress
+                ) -> tuple[dict[str, KeyOutcome], list[RawEntry]]:
+    """Each wanted key's outcome from the files alone (present, copied or missing), and the
+    entries to copy, crossref parents after their children."""
+    outcomes: dict[str, KeyOutcome] = {}
+    raw_entries: list[RawEntry] = []
+    progress.start("Finding cited keys", len(wanted))
+    queue = deque(wanted)
+    while queue:
+        key, citation = queue.popleft()
+        if key in outcomes:
+            continue
+        holder = next((s for s in present if key in s.entries), None)
+        master = next((s for s in masters if key in s.entries), None)
+        if holder is not None:
+            outcomes[key] = _outcome(key, PRESENT, citation, holder.path, holder.reference(key))
+        elif master is not None:
+            raw_entries.append(master.raw(key))
+            outcomes[key] = _outcome(key, COPIED, citation, master.path, master.reference(key))
+            # A crossref parent (a set's members, related entries) must be in the same
+            # file for bibtex and biber to find it.
+            queue.extend((parent, citation) for parent in master.parents(key))
+        else:
+            outcomes[key] = KeyOutcome(key, MISSING, citation)
+        progress.advance()
+    progress.finish()
+    return outcomes, raw_entries
 
 
 def _wanted(ms: Manuscript, masters: list[_Source]) -> list[tuple[str, Citation]]:

@@ -133,6 +133,16 @@ def test_an_entry_in_another_named_bib_is_present(tmp_path: Path):
         ("a", "present", "refs.bib"), ("b", "present", "shared.bib")]
 
 
+def test_a_named_bib_that_does_not_exist_is_a_warning(tmp_path: Path):
+    write(tmp_path, {"paper.tex": "\\cite{a}\n\\bibliography{refs,gone}\n",
+                     "refs.bib": "@misc{a}\n"})
+    result = run("tex", str(tmp_path / "paper.tex"))
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[0] == (
+        f"refbridge: warning: {tmp_path / 'gone.bib'}: the manuscript names this .bib file, "
+        "which does not exist")
+
+
 def test_nocite_star_takes_every_entry_of_the_masters(tmp_path: Path):
     write(tmp_path, {"paper.tex": "\\nocite{*}\n", "m.bib": "@misc{x}\n@misc{y}\n"})
     out = tmp_path / "o.bib"
@@ -307,6 +317,8 @@ def test_arxiv_id_keys_are_resolved_in_one_batch_under_the_key_as_cited(arxiv: A
         (key, ident, PAPERS[ident]["title"]) for key, ident in zip(cited, ids, strict=True)]
     assert result.stderr.endswith("3 keys: 0 present, 0 copied, 3 resolved, 0 missing; "
                                   f"wrote {tmp_path / 'refs.bib'}\n")
+    report = json.loads(run("tex", str(tmp_path / "paper.tex"), "--json").stdout)
+    assert report["requests"] == 0 and report["counts"]["present"] == 3
     # The cache answers a second manuscript: no new request.
     write(tmp_path, {"p2.tex": f"\\cite{{{ids[0]}}}"})
     assert run("tex", str(tmp_path / "p2.tex"), "-o", str(tmp_path / "r2.bib")).exit_code == 0
