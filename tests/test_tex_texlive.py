@@ -133,3 +133,9 @@ def test_a_space_after_a_key_is_kept_exactly_where_latex_keeps_it(tmp_path: Path
     padded = {c.key for c in manuscript.padded}
     assert recorded == [key + " " if key in padded else key for key in manuscript.keys]
     assert padded == {"a", "c", "e"}
+
+
+def test_an_input_of_the_tex_installation_is_found_by_kpsewhich(tmp_path: Path):
+    (tmp_path / "p.tex").write_text("\\input glyphtounicode\n\\input{glyphtounicode}\n"
+                                    "\\cite{a}\n", "utf-8")
+    assert read_manuscript(str(tmp_path / "p.tex")).keys == ["a"]
