@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bridge.errors import UnreadableInput
 from bridge.manuscript import (
     CITATION_COMMANDS,
     arxiv_id_of_key,
+    clean_tex,
     doi_of_key,
     read_manuscript,
     scan_aux,
@@ -323,3 +326,24 @@ def test_a_key_followed_by_a_space_is_marked():
               if e.kind == "cite"]
     assert [(e.value, e.padded) for e in events] == [
         ("a", True), ("b", False), ("c", True), ("d", False), ("e", True), ("f", False)]
+
+
+TEX_PIECES = ["\\cite{a}", "\\citep[x][y]{b,c}", "%", "\\%", "\\\\", "\n", "\n\n", " ", "{", "}",
+              "[", "]", "(", ")", "\\begin{verbatim}", "\\end{verbatim}", "\\verb|", "|",
+              "\\iffalse", "\\fi", "\\else", "\\cites", "\\input{x}", "#1", "text", "\r\n"]
+
+
+@given(st.lists(st.sampled_from(TEX_PIECES), max_size=40))
+def test_any_text_is_read_or_refused_with_a_line(pieces: list[str]):
+    text = "".join(pieces)
+    clean = clean_tex(text)
+    assert len(clean) == len(text)
+    assert [i for i, c in enumerate(clean) if c == "\n"] == [
+        i for i, c in enumerate(text) if c == "\n"]
+    try:
+        events = scan_tex(text, "x.tex")
+    except UnreadableInput as exc:
+        assert exc.line is not None and 1 <= exc.line <= text.count("\n") + 1
+    else:
+        assert all(1 <= e.line <= text.count("\n") + 1 for e in events)
+        assert all(e.value.strip() == e.value and e.value for e in events)
