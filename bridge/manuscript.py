@@ -24,6 +24,7 @@ reading. Bad input raises `UnreadableInput` naming the file and line.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -671,7 +672,30 @@ def read_manuscript(path: str, *, system_file: Callable[[str], bool] | None = No
         return result
     visited: set[Path] = set()
     _read_file(main, result, root, root, visited, system_file)
+    if kind == "tex" and not result.bib_files:
+        _bib_files_of_main_document(main, result)
     return result
+
+
+_SUBFILES_CLASS = re.compile(r"\\documentclass\s*\[([^\]]+)\]\s*\{subfiles\}")
+
+
+def _bib_files_of_main_document(subfile: Path, result: Manuscript) -> None:
+    """A subfile compiled on its own (`\\documentclass[../main]{subfiles}`) takes the main
+    document's preamble, so its bibliography is the one the main file names."""
+    m = _SUBFILES_CLASS.search(clean_tex(read_input_text(str(subfile), allow_empty=True)))
+    if m is None:
+        return
+    main = Path(os.path.normpath(subfile.parent / m.group(1).strip()))
+    if not main.is_file():
+        main = main.with_name(main.name + ".tex")
+    if not main.is_file():
+        return
+    for event in scan_tex(read_input_text(str(main), allow_empty=True), str(main)):
+        if event.kind == "bib" and "://" not in event.value:
+            result.add_bib(str(_place(event.value, main.parent)))
+        elif event.kind == "biblatex":
+            result.biblatex = True
 
 
 def _read_bytes(name: str) -> bytes:

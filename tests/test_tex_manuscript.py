@@ -200,6 +200,19 @@ def test_a_tex_manuscript_is_read_with_its_inputs_in_place(tmp_path: Path):
     assert len(ms.files) == 7
 
 
+def test_a_subfile_on_its_own_takes_the_main_documents_bibliography(tmp_path: Path):
+    write(tmp_path, {
+        "main.tex": "\\usepackage{biblatex}\n\\addbibresource{lib/refs.bib}\n"
+                    "\\begin{document}\\subfile{parts/one}\\end{document}\n",
+        "parts/one.tex": "\\documentclass[../main.tex]{subfiles}\n\\begin{document}\n"
+                         "\\cite{a}\\input{more}\n\\end{document}\n",
+        "parts/more.tex": "\\cite{b}",
+    })
+    ms = read_manuscript(str(tmp_path / "parts" / "one.tex"))
+    assert ms.keys == ["a", "b"] and ms.biblatex
+    assert ms.bib_files == [str(tmp_path / "lib" / "refs.bib")]
+
+
 def test_nocite_star_is_remembered_with_its_place(tmp_path: Path):
     write(tmp_path, {"m.tex": "\\cite{a}\n\\nocite{*}\n\\addbibresource{lib.bib}\n"})
     ms = read_manuscript(str(tmp_path / "m.tex"))
