@@ -158,7 +158,7 @@ def tex_bibliography(manuscript: str, *, output: str | None = None, bibs: Sequen
                      citation.source, citation.line)
 
     outcomes, raw_entries = _from_files(_wanted(ms, masters), [out, *named], masters,
-                                        progress)
+                                        problems, progress)
     references: list[Reference] = []
     dialect = "biblatex" if ms.biblatex else "bibtex"
     still = [key for key, outcome in outcomes.items() if outcome.status == MISSING]
@@ -199,7 +199,7 @@ def tex_bibliography(manuscript: str, *, output: str | None = None, bibs: Sequen
 
 
 def _from_files(wanted: list[tuple[str, Citation]], present: list[_Source],
-                masters: list[_Source], progress: Progress
+                masters: list[_Source], problems: Problems, progress: Progress
                 ) -> tuple[dict[str, KeyOutcome], list[RawEntry]]:
     """Each wanted key's outcome from the files alone (present, copied or missing), and the
     entries to copy, crossref parents after their children."""
@@ -213,8 +213,19 @@ def _from_files(wanted: list[tuple[str, Citation]], present: list[_Source],
             continue
         holder = next((s for s in present if key in s.entries), None)
         master = next((s for s in masters if key in s.entries), None)
+        if holder is None and (holder := next(
+                (s for s in present if key.lower() in s.lower_keys), None)) is not None:
+            # Appending `key` would make two entries BibTeX cannot tell apart.
+            written = holder.lower_keys[key.lower()]
+            problems.add(f"key {key!r} is cited, but {holder.path} has it as {written!r}: "
+                         "BibTeX finds it, biber does not (the citation stays undefined); "
+                         "use one spelling", citation.source, citation.line)
+            key_there = written
+        else:
+            key_there = key
         if holder is not None:
-            outcomes[key] = _outcome(key, PRESENT, citation, holder.path, holder.reference(key))
+            outcomes[key] = _outcome(key, PRESENT, citation, holder.path,
+                                     holder.reference(key_there))
         elif master is not None:
             raw_entries.append(master.raw(key))
             outcomes[key] = _outcome(key, COPIED, citation, master.path, master.reference(key))
@@ -275,6 +286,8 @@ class _Source:
     exists: bool = False
     document: BibDocument | None = None
     entries: dict[str, BibEntry] = field(default_factory=dict)
+    lower_keys: dict[str, str] = field(default_factory=dict)
+    """Each key in lower case -> the key as written (the first one)."""
 
     @classmethod
     def read(cls, path: str, problems: Problems, *, must_exist: bool,
@@ -286,6 +299,7 @@ class _Source:
         source = cls(path, text, True, document)
         for entry in document.entries:
             source.entries.setdefault(entry.key, entry)
+            source.lower_keys.setdefault(entry.key.lower(), entry.key)
         return source
 
     def raw(self, key: str) -> RawEntry:

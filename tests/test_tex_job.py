@@ -133,6 +133,20 @@ def test_an_entry_in_another_named_bib_is_present(tmp_path: Path):
         ("a", "present", "refs.bib"), ("b", "present", "shared.bib")]
 
 
+def test_a_key_the_output_spells_in_another_case_is_present_with_a_warning(tmp_path: Path):
+    write(tmp_path, {"paper.tex": "\\cite{Aksin}\\bibliography{refs}",
+                     "refs.bib": "@misc{aksin}\n"})
+    result = run("tex", str(tmp_path / "paper.tex"), "--bib", str(MASTER), "--json")
+    assert result.exit_code == 0
+    assert [(k["key"], k["status"]) for k in json.loads(result.stdout)["keys"]] == [
+        ("Aksin", "present")]
+    assert (tmp_path / "refs.bib").read_text("utf-8") == "@misc{aksin}\n"
+    assert result.stderr.splitlines()[0] == (
+        f"refbridge: warning: {tmp_path / 'paper.tex'}:1: key 'Aksin' is cited, but "
+        f"{tmp_path / 'refs.bib'} has it as 'aksin': BibTeX finds it, biber does not (the "
+        "citation stays undefined); use one spelling")
+
+
 def test_a_named_bib_that_does_not_exist_is_a_warning(tmp_path: Path):
     write(tmp_path, {"paper.tex": "\\cite{a}\n\\bibliography{refs,gone}\n",
                      "refs.bib": "@misc{a}\n"})
