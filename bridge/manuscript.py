@@ -120,7 +120,8 @@ class Event:
     kind: str
     """`cite` (value: a key, `*` for all), `include` (value: a path; `base`: the folder
     it is relative to, None for the current file's), `bib` (value: a .bib path),
-    `biblatex` (the text uses biblatex)."""
+    `biblatex` (the text uses biblatex), `unfollowed` (value: an `\\input{\\dir/x}` whose
+    file name is made by a macro, which we cannot expand)."""
     value: str
     line: int
     base: str | None = None
@@ -148,6 +149,8 @@ class Manuscript:
     files: list[str] = field(default_factory=list)
     """Every file read, main file first."""
     biblatex: bool = False
+    unfollowed: list[Citation] = field(default_factory=list)
+    """Inputs whose file name a macro makes (`\\input{\\dir/x}`), as written, and where."""
     padded: list[Citation] = field(default_factory=list)
     """Keys written with white space after them (see `Event.padded`), where written."""
     cite_macros: dict[str, tuple[int, bool]] = field(default_factory=dict)
@@ -540,7 +543,9 @@ def _include(clean: str, name: str, pos: int, events: list[Event],
         return target[2]
     arg = _mandatory(clean, pos)
     if arg is not None:
-        if "#" not in arg[0] and "\\" not in arg[0]:
+        if "\\" in arg[0]:
+            events.append(Event("unfollowed", f"\\{name}{{{arg[0].strip()}}}", line))
+        elif "#" not in arg[0]:  # `#1` in a macro definition is no file
             events.append(Event("include", arg[0].strip(), line))
         return arg[2]
     if name == "input":
@@ -735,6 +740,8 @@ def _apply(events: Iterable[Event], result: Manuscript, source: str, root: Path,
                 result.padded.append(Citation(event.value, source, event.line))
         elif event.kind == "biblatex":
             result.biblatex = True
+        elif event.kind == "unfollowed":
+            result.unfollowed.append(Citation(event.value, source, event.line))
         elif event.kind == "bib":
             if "://" in event.value:
                 continue  # a remote resource (`location=remote`): not a file of ours

@@ -152,6 +152,9 @@ def tex_bibliography(manuscript: str, *, output: str | None = None, bibs: Sequen
         if not source.exists:
             problems.add("the manuscript names this .bib file, which does not exist",
                          source.path)
+    for command in ms.unfollowed:
+        problems.add(f"cannot follow {command.key}: a macro makes the file name; its "
+                     "citations are not counted", command.source, command.line)
     for citation in ms.padded:
         problems.add(f"key {citation.key!r} is followed by a space, which LaTeX keeps in "
                      "the key: the citation stays undefined; remove the space",

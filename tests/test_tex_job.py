@@ -147,6 +147,16 @@ def test_a_key_the_output_spells_in_another_case_is_present_with_a_warning(tmp_p
         "citation stays undefined); use one spelling")
 
 
+def test_an_input_named_by_a_macro_is_a_warning(tmp_path: Path):
+    write(tmp_path, {"paper.tex": "\\cite{a}\n\\input{\\chapters/one}\\bibliography{refs}",
+                     "refs.bib": "@misc{a}\n"})
+    result = run("tex", str(tmp_path / "paper.tex"))
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[0] == (
+        f"refbridge: warning: {tmp_path / 'paper.tex'}:2: cannot follow "
+        "\\input{\\chapters/one}: a macro makes the file name; its citations are not counted")
+
+
 def test_a_named_bib_that_does_not_exist_is_a_warning(tmp_path: Path):
     write(tmp_path, {"paper.tex": "\\cite{a}\n\\bibliography{refs,gone}\n",
                      "refs.bib": "@misc{a}\n"})

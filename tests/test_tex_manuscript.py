@@ -314,6 +314,13 @@ def test_an_unbalanced_cite_in_an_input_names_that_file(tmp_path: Path):
         f"{tmp_path / 'ch.tex'}:2: unbalanced brace in \\citep: its argument is never closed")
 
 
+def test_a_folder_given_as_the_manuscript(tmp_path: Path):
+    (tmp_path / "paper.tex").mkdir()
+    with pytest.raises(UnreadableInput) as caught:
+        read_manuscript(str(tmp_path / "paper.tex"))
+    assert str(caught.value) == f"{tmp_path / 'paper.tex'}: is a directory, not a file"
+
+
 def test_a_missing_manuscript(tmp_path: Path):
     with pytest.raises(UnreadableInput, match="no such file"):
         read_manuscript(str(tmp_path / "nope.tex"))
