@@ -176,7 +176,9 @@ def update_file(path: str | os.PathLike[str],
         if name == STDOUT:
             return _write_stream(compute, sys.stdout)
         if _is_direct(Path(name)):
-            with open(name, "w", encoding="utf-8", newline="") as stream:
+            # Appending: a shell redirection (`> f` truncated already, `>> f` wants the
+            # end) and devices both take it; truncating would undo a `>>`.
+            with open(name, "a", encoding="utf-8", newline="") as stream:
                 return _write_stream(compute, stream)
         return _replace(name, Path(os.path.realpath(name)), compute)
     except OSError as exc:

@@ -290,6 +290,7 @@ class _Existing:
     @classmethod
     def from_text(cls, output: str, writer: Writer, text: str, problems: Problems) -> _Existing:
         if writer.name == "csl-json":
+            _refuse_non_csl_items(output, text)
             return cls._read_csl_json(output, text)
         BibDocument.parse(text, output, problems)  # reports what the merge would keep as is
         return cls(text, "bib")
@@ -329,6 +330,24 @@ class _Existing:
         """The CSL-JSON array with `refs` added after every item it already holds."""
         items = [*self.items, *json.loads(writer.to_string(refs))]
         return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+
+
+def _refuse_non_csl_items(output: str, text: str) -> None:
+    """Raise `UnreadableInput` for a JSON array whose items are not CSL items.
+
+    CSL-JSON's schema requires an object with `id` and `type` for every item; appending
+    our items to an array of anything else would make a file neither tool can read.
+    """
+    try:
+        items = json.loads(text) if text.strip() else []
+    except json.JSONDecodeError:
+        return  # _read_csl_json names the syntax error
+    if not isinstance(items, list):
+        return
+    for number, item in enumerate(items, start=1):
+        if not (isinstance(item, dict) and "id" in item and "type" in item):
+            raise UnreadableInput(output, f"is not CSL-JSON (item {number} is not an object "
+                                          "with an id and a type); nothing was written")
 
 
 def _with_keys(refs: list[Reference], formula: str, taken: set[str]) -> list[Reference]:

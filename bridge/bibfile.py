@@ -330,6 +330,9 @@ def merge(text: str, source: str, plan: MergePlan,
     taken = {entry.key.lower() for entry in document.entries}
     blocks: list[str] = []
     if plan.append and fresh:
+        if plan.formula is None:  # keys as given: a second reference under a key is that entry
+            fresh, again = _first_per_key(fresh)
+            result.present.extend(again)
         result.written = _keyed(fresh, plan.formula, taken)
         for ref in result.written:
             blocks.append(render_entry(ref, plan.dialect))
@@ -445,6 +448,18 @@ def _keyed(refs: list[Reference], formula: str | None, taken: set[str]) -> list[
         assign_keys(keyed, formula=formula, taken=taken)
         taken.update(ref.key.lower() for ref in keyed if ref.key)
     return keyed
+
+
+def _first_per_key(refs: list[Reference]) -> tuple[list[Reference], list[Reference]]:
+    """(the first reference under each key, the later ones), keys compared as BibTeX does."""
+    seen: set[str] = set()
+    first: list[Reference] = []
+    later: list[Reference] = []
+    for ref in refs:
+        key = (ref.key or "").lower()
+        (later if key and key in seen else first).append(ref)
+        seen.add(key)
+    return first, later
 
 
 def _with_newline(block: str) -> str:

@@ -73,6 +73,10 @@ def test_keys_as_given_without_a_formula():
     assert result.text.startswith("@misc{1706.03762,\n")
     with pytest.raises(ValueError, match="no citation key"):
         merge("", "out.bib", MergePlan(references=[VASWANI], formula=None))
+    # The same key twice (cited twice, resolved twice): one entry.
+    twice = merge("", "out.bib", MergePlan(references=[cited, cited.copy(title="Other")],
+                                           formula=None))
+    assert twice.appended == ["1706.03762"] and [r.title for r in twice.present] == ["Other"]
 
 
 # --- fill (enrich) and update (pull) -------------------------------------------------------

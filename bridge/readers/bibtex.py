@@ -38,6 +38,7 @@ from ..model import Author, Provenance, Reference
 from ..names import OTHERS, split_bibtex_names
 
 __all__ = [
+    "MAX_BRACE_DEPTH",
     "MAX_EXPANSION",
     "BibBlock",
     "BibEntry",
@@ -49,6 +50,8 @@ __all__ = [
     "strip_delimiters",
 ]
 
+MAX_BRACE_DEPTH = 100
+"""Deepest brace nesting in a title or abstract that is decoded as TeX."""
 MAX_EXPANSION = 1_000_000
 """Longest text (in characters) an `@string` or a value may expand to: real macros are
 journal names; a chain of macros each doubling the last would otherwise eat all memory."""
@@ -351,13 +354,13 @@ def _make_reference(entry: BibEntry, macros: Mapping[str, str], source: str,
         rest.pop(name, None)
 
     if (title := get("title")) is not None:
-        ref.title = _decode(title) or None
+        ref.title = _decode(title, "title", entry, source, problems) or None
     if (authors := get("author")) is not None:
         ref.authors, ref.authors_truncated = _names(authors)
     if (editors := get("editor")) is not None:
         ref.editors, _ = _names(editors)
     if (abstract := get("abstract")) is not None:
-        ref.abstract = _decode(abstract) or None
+        ref.abstract = _decode(abstract, "abstract", entry, source, problems) or None
     ref.date, used = _date(get("date"), get("year"), get("month"))
     for name in used:
         rest.pop(name, None)
@@ -429,11 +432,31 @@ def _month_number(text: str) -> int | None:
     return _MONTH_NUMBER.get(text[:3]) if len(text) >= 3 else None
 
 
-def _decode(text: str) -> str:
-    """Plain Unicode for a title or abstract: single spaces, outer braces off, LaTeX decoded."""
+def _decode(text: str, name: str, entry: BibEntry, source: str, problems: Problems) -> str:
+    """Plain Unicode for a title or abstract: single spaces, outer braces off, LaTeX decoded.
+
+    Braces nested deeper than `MAX_BRACE_DEPTH` inside are not TeX a person wrote: the
+    value is kept with its braces dropped, undecoded, and the problem reported.
+    """
     text = _strip_outer_braces(_SPACE.sub(" ", text).strip())
     # Most titles hold no TeX at all; skipping the decoder for them is most of its cost.
-    return latex_to_unicode(text).strip() if _TEX.search(text) else text
+    if not _TEX.search(text):
+        return text
+    if (depth := _brace_depth(text)) > MAX_BRACE_DEPTH:
+        problems.add(f"entry {entry.key!r}: braces nested {depth} deep in {name} (more than "
+                     f"{MAX_BRACE_DEPTH}); kept without braces, TeX not decoded",
+                     source, entry.line)
+        return _plain(text)
+    return latex_to_unicode(text).strip()
+
+
+def _brace_depth(text: str) -> int:
+    """How deep braces nest in the text (unescaped ones, as `_BRACE_MARKS` finds them)."""
+    depth = deepest = 0
+    for m in _BRACE_MARKS.finditer(text):
+        depth += 1 if m.group() == "{" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _strip_outer_braces(text: str) -> str:

@@ -78,7 +78,20 @@ def _clean(text: str) -> str:
 def _text(text: str, dialect: str) -> str:
     """A free-text value (title, abstract, note) as LaTeX for the dialect."""
     text = balance_braces(escape_specials(_clean(text)))
-    return unicode_to_latex(text) if dialect == "bibtex" else text
+    return _no_escaped_closing(unicode_to_latex(text) if dialect == "bibtex" else text)
+
+
+def _no_escaped_closing(text: str) -> str:
+    """A value ending in a lone backslash, as LaTeX text: `\\textbackslash{}` for that one.
+
+    Written as `{...\\}`, the backslash would escape the closing brace for LaTeX and for
+    bibtexparser, and the entry would not be read back (each re-import appended a copy).
+
+    >>> _no_escaped_closing("a\\\\"), _no_escaped_closing("line\\\\\\\\")
+    ('a\\\\textbackslash{}', 'line\\\\\\\\')
+    """
+    trailing = len(text) - len(text.rstrip("\\"))
+    return text[:-1] + "\\textbackslash{}" if trailing % 2 else text
 
 
 def _title(text: str, dialect: str) -> str:
