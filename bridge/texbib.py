@@ -83,6 +83,8 @@ class TexReport:
     """(`arXiv:<id>` or `doi:<doi>`, the keys that name it), for the warning."""
     old_text: str = ""
     new_text: str = ""
+    existed: bool = True
+    """Whether the output was there before; one that is not is created, even empty."""
     written: bool = False
     problems: Problems = field(default_factory=Problems)
     requests: int = 0
@@ -97,7 +99,7 @@ class TexReport:
 
     @property
     def changed(self) -> bool:
-        return self.new_text != self.old_text
+        return self.new_text != self.old_text or not self.existed
 
     def diff(self) -> str:
         """A unified diff from the output as it is to the output as it would be."""
@@ -145,7 +147,7 @@ def tex_bibliography(manuscript: str, *, output: str | None = None, bibs: Sequen
     # Masters are read before anything is asked of a service: a bad one costs no request.
     masters = [_Source.read(path, problems, must_exist=True) for path in bibs]
     out = _Source.read(target, problems, must_exist=False, keep_bom=True)
-    report.old_text = out.text
+    report.old_text, report.existed = out.text, out.exists
     named = [_Source.read(path, problems, must_exist=False) for path in ms.bib_files
              if Path(path).resolve() != Path(target).resolve()]
     for source in named:

@@ -123,6 +123,19 @@ def test_the_output_is_created_beside_the_manuscript_when_missing(tmp_path: Path
         string_block("jomch") + "\n\n" + block("aksin") + "\n")
 
 
+def test_the_output_is_created_even_with_nothing_to_put_in_it(tmp_path: Path):
+    # BibTeX stops at a .bib it cannot open; an empty one lets it say which keys it lacks.
+    write(tmp_path, {"paper.tex": "\\cite{ghost}\\bibliography{refs}"})
+    assert run("tex", str(tmp_path / "paper.tex"), "--check").exit_code == 1
+    assert not (tmp_path / "refs.bib").exists()
+    result = run("tex", str(tmp_path / "paper.tex"))
+    assert result.exit_code == 1
+    assert (tmp_path / "refs.bib").read_text("utf-8") == ""
+    assert result.stderr.endswith(f"0 resolved, 1 missing; wrote {tmp_path / 'refs.bib'}\n")
+    write(tmp_path, {"paper.tex": "no citations\\bibliography{refs}"})
+    assert run("tex", str(tmp_path / "paper.tex"), "--check").exit_code == 0
+
+
 def test_an_entry_in_another_named_bib_is_present(tmp_path: Path):
     write(tmp_path, {"paper.tex": "\\cite{a,b}\n\\bibliography{refs,shared}\n",
                      "refs.bib": "@misc{a}\n", "shared.bib": "@misc{b}\n"})
