@@ -418,3 +418,17 @@ def test_zotero_items_by_citation_key_field_or_extra_line(zotero: ZoteroServer,
     assert refs["pinned2001"].title == "Pinned by Better BibTeX"
     assert refs[ident].title == "Zotero's copy of an id-key"
     assert WRITE_KEY not in result.output
+    # The key check, then one page of items; nothing written to the library.
+    assert [r.path for r in zotero.requests] == ["/keys/current", "/users/475425/items/top"]
+    assert report["requests"] == 2
+    assert all("key" not in r.query and WRITE_KEY not in r.raw_target for r in zotero.requests)
+
+
+def test_without_a_zotero_key_zotero_is_not_asked(zotero: ZoteroServer,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  tmp_path: Path):
+    monkeypatch.delenv("ZOTERO_API_KEY")
+    zotero.add_item({"itemType": "book", "title": "T", "citationKey": "inzotero"})
+    write(tmp_path, {"paper.tex": "\\cite{inzotero}\\bibliography{refs}"})
+    assert run("tex", str(tmp_path / "paper.tex")).exit_code == 1
+    assert zotero.requests == []
