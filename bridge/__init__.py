@@ -21,6 +21,7 @@ from .api import (
     pull,
     push,
     resolve_references,
+    tex_bibliography,
     upgrade_published,
 )
 from .config import Settings, load_settings
@@ -76,5 +77,6 @@ __all__ = [
     "read_input",
     "read_inputs",
     "resolve_references",
+    "tex_bibliography",
     "upgrade_published",
 ]

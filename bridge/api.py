@@ -36,6 +36,7 @@ from .writers import Writer, get_writer
 if TYPE_CHECKING:
     from .arxiv.client import ArxivClient
     from .published.find import Finding
+    from .texbib import TexReport
     from .zotero.api import ZoteroClient
     from .zotero.sync import PullReport, PushReport
 
@@ -53,6 +54,7 @@ __all__ = [
     "pull",
     "push",
     "resolve_references",
+    "tex_bibliography",
     "upgrade_published",
 ]
 
@@ -566,3 +568,22 @@ def pull(output: str, *, collection: str | None = None, recursive: bool = False,
         return sync.pull_to_file(client, output, collection=collection, recursive=recursive,
                                  dialect=writer.name, formula=settings.citekey,
                                  index_path=settings.resolved_cache_path, progress=progress)
+
+
+# ---------------------------------------------------------------------------- tex
+
+
+def tex_bibliography(manuscript: str, *, output: str | None = None, bibs: Iterable[str] = (),
+                     check: bool = False, dry_run: bool = False,
+                     settings: Settings | None = None,
+                     options: ResolveOptions = ResolveOptions(), strict: bool = False,
+                     progress: Progress = NO_PROGRESS) -> TexReport:
+    """Give every key a LaTeX manuscript cites an entry in its .bib file (see `bridge.texbib`).
+
+    `manuscript` is a .tex (inputs followed), .aux or .bcf; `output` defaults to the first
+    .bib it names; `bibs` are master .bib files to copy missing entries from.
+    """
+    from .texbib import tex_bibliography as job
+
+    return job(manuscript, output=output, bibs=list(bibs), check=check, dry_run=dry_run,
+               settings=settings, options=options, strict=strict, progress=progress)

@@ -521,5 +521,64 @@ def pull_command(output: str, collection: str | None, recursive: bool, fmt: str 
     _run(job)
 
 
+@cli.command("tex")
+@click.argument("manuscript", metavar="MANUSCRIPT")
+@click.option("-o", "--output",
+              help="The .bib to complete (default: the first .bib the manuscript names).")
+@click.option("--bib", "bibs", multiple=True, metavar="SOURCE.bib",
+              help="A master .bib to copy missing entries from (repeatable; first wins).")
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 1 if a key is missing or the output would change.")
+@click.option("--dry-run", is_flag=True, help="Write nothing; print a unified diff.")
+@_resolve_options
+@_json_option
+def tex_command(manuscript: str, output: str | None, bibs: tuple[str, ...], check: bool,
+                dry_run: bool, offline: bool, refresh: bool, no_cache: bool, overwrite: bool,
+                date_policy: str | None, strict: bool, as_json: bool) -> None:
+    """Give every key a LaTeX manuscript cites an entry in its .bib file.
+
+    MANUSCRIPT is a .tex (its \\input, \\include, \\subfile and \\import files
+    followed), an .aux or a .bcf. Entries the .bib has stay byte for byte; missing ones
+    come from the --bib files, then the Zotero library (by citation key, when
+    ZOTERO_API_KEY is set), then arXiv for keys that are arXiv ids. Exit 1 when a key is
+    still missing (each listed with the file and line of its first citation).
+
+    Example:
+
+        refbridge tex paper.tex --bib ~/library.bib
+    """
+    def job(progress: _RichProgress) -> int:
+        report = api.tex_bibliography(
+            manuscript, output=output, bibs=bibs, check=check, dry_run=dry_run,
+            settings=load_settings(),
+            options=_options(offline, refresh, no_cache, overwrite, date_policy),
+            strict=strict, progress=progress)
+        _print_problems(report.problems)
+        for outcome in report.missing:
+            click.echo(f"refbridge: missing: {outcome.key} (cited at "
+                       f"{outcome.citation.where})", err=True)
+        for ident, keys in report.same_paper:
+            click.echo(f"refbridge: warning: {' and '.join(keys)} name the same paper "
+                       f"({ident})", err=True)
+        if as_json:
+            _print_json({**report.as_json(), "check": check, "dry_run": dry_run,
+                         "diff": report.diff() if dry_run else None})
+        elif dry_run:
+            click.echo(report.diff(), nl=False)
+        counts = ", ".join(f"{len(report.with_status(s))} {s}"
+                           for s in ("present", "copied", "resolved", "missing"))
+        if report.written:
+            done = f"wrote {report.output}"
+        elif report.changed:
+            done = f"would change {report.output}"
+        else:
+            done = f"{report.output} unchanged"
+        click.echo(f"refbridge: {len(report.outcomes)} keys: {counts}; {done}", err=True)
+        if report.missing or (check and report.changed):
+            return EXIT_INCOMPLETE
+        return EXIT_OK
+    _run(job)
+
+
 def main() -> None:
     cli(prog_name="refbridge")

@@ -10,7 +10,7 @@ COMMANDS = sorted(cli.commands)
 
 
 def test_the_commands_are_design_mds():
-    assert COMMANDS == ["enrich", "ids", "import", "published", "pull", "push"]
+    assert COMMANDS == ["enrich", "ids", "import", "published", "pull", "push", "tex"]
 
 
 @pytest.mark.parametrize("name", COMMANDS)
