@@ -4,7 +4,8 @@ Pure functions, no I/O. Formulas (`FORMULAS`):
 
 * `auth-year-title` (default) -- what arXiv's BibTeX export and Google Scholar make:
   the first author's surname (the Last part, without particles like "van"), lower-cased and
-  folded to ASCII, then the year, then the first title word that is not a function word
+  folded to ASCII by `bridge.fold.to_ascii` (Rønnow -> ronnow), then the year, then the
+  first title word that is not a function word
   (a, an, the, on, of, in, ...; "towards" counts, as it does for Google Scholar):
   `kundu2023specific`.
 * `bbt` -- Better BibTeX's default `auth.lower + shorttitle(3,3) + year`: the surname with
@@ -25,10 +26,10 @@ Clashes follow Better BibTeX: the first reference keeps the bare key, later ones
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 
 from .errors import UnknownFormat
+from .fold import to_ascii
 from .latex import latex_to_unicode
 from .model import Reference
 
@@ -54,25 +55,15 @@ von while with within without yet zu zum
 """
 _BBT_SKIP_WORDS = frozenset(_BBT_SKIP_TEXT.split())
 
-_FOLD = {"ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
-         "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH",
-         "ı": "i", "ȷ": "j", "ŋ": "ng", "Ŋ": "NG"}
 _MATH = re.compile(r"\$[^$]*\$")
 _KEY_CHARS = re.compile(r"[^A-Za-z0-9_\-.:]")
-
-
-def _ascii(text: str) -> str:
-    """Fold to ASCII: accents dropped, special letters spelled out, the rest removed."""
-    text = "".join(_FOLD.get(char, char) for char in text)
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if char.isascii())
 
 
 def _words(title: str) -> list[str]:
     """ASCII title words, with math, LaTeX commands and punctuation removed."""
     text = _MATH.sub(" ", latex_to_unicode(title))
     # Split on the Unicode text first, so a curly apostrophe separates words as ' does.
-    words = (_ascii(word) for word in re.findall(r"[^\W_]+", text))
+    words = (to_ascii(word) for word in re.findall(r"[^\W_]+", text))
     return [part for word in words for part in re.findall(r"[A-Za-z0-9]+", word)]
 
 
@@ -95,7 +86,7 @@ def _surname(ref: Reference, *, with_particles: bool) -> str:
         name = words[0] if words else ""
     else:
         name = first.family if with_particles else first.last
-    folded = re.sub(r"[^A-Za-z0-9]", "", _ascii(latex_to_unicode(name)))
+    folded = re.sub(r"[^A-Za-z0-9]", "", to_ascii(latex_to_unicode(name)))
     return folded.lower() or "anon"
 
 

@@ -202,8 +202,8 @@ def _pending_twin(ref: Reference, pending: dict[str, int],
         if position is None:
             continue
         other = to_create[position][0]
-        if ident.startswith("title:") and ref.arxiv_id and other.arxiv_id \
-                and ref.arxiv_id != other.arxiv_id:
+        if ident.startswith("title:") and ref.ids_conflict(arxiv_id=other.arxiv_id,
+                                                           doi=other.doi):
             continue
         return position
     return None
