@@ -21,7 +21,7 @@ from . import arxiv_id
 from ._io import STDIN, atomic_write_text, check_writable, read_input_text
 from .citekeys import assign_keys
 from .config import Settings, load_settings
-from .errors import ConfigError, InputError, Problems, UnreadableInput
+from .errors import ConfigError, InputError, Problems
 from .model import Reference
 from .progress import NO_PROGRESS, Progress
 from .readers import detect_format, read_inputs
@@ -282,20 +282,16 @@ class _Existing:
 
     @classmethod
     def _read_csl_json(cls, output: str, text: str) -> _Existing:
-        try:
-            items = json.loads(text) if text.strip() else []
-        except json.JSONDecodeError as exc:
-            raise UnreadableInput(output, f"is not CSL-JSON ({exc.msg}); nothing was written",
-                                  exc.lineno) from None
-        if not isinstance(items, list):
-            raise UnreadableInput(output, "is not a CSL-JSON array; nothing was written")
+        from .readers.csljson import csl_reference, load_json_items
+
+        items = load_json_items(text, output)
         found = cls(text, "csl-json", items=items)
         for item in items:
-            key = str(item.get("id", "")) if isinstance(item, dict) else ""
-            found.keys.add(key)
-            clues = " ".join(str(item.get(f, "")) for f in ("number", "DOI", "URL"))
-            for match in arxiv_id.find_ids(clues) if isinstance(item, dict) else []:
-                found.key_of.setdefault(match.arxiv_id.id, key)
+            if isinstance(item, dict):
+                ref = csl_reference(item, output)
+                found.keys.add(ref.key or "")
+                if ref.arxiv_id:
+                    found.key_of.setdefault(ref.arxiv_id, ref.key or "")
         return found
 
     def extended(self, writer: Writer, refs: list[Reference]) -> str:

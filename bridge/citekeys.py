@@ -33,7 +33,7 @@ from .fold import to_ascii
 from .latex import latex_to_unicode
 from .model import Reference
 
-__all__ = ["DEFAULT_FORMULA", "FORMULAS", "assign_keys", "make_key", "sanitize_key"]
+__all__ = ["DEFAULT_FORMULA", "FORMULAS", "assign_keys", "make_key", "sanitize_key", "with_keys"]
 
 DEFAULT_FORMULA = "auth-year-title"
 FORMULAS = ("auth-year-title", "bbt", "arxiv-id")
@@ -135,11 +135,14 @@ def _suffixes() -> Iterable[str]:
 
 
 def assign_keys(refs: list[Reference], *, formula: str = DEFAULT_FORMULA,
-                taken: set[str] | None = None) -> None:
+                taken: set[str] | None = None, repair: bool = False) -> None:
     """Give every reference without a key a unique one; existing keys are never changed.
 
     `taken` holds keys already in use elsewhere (say, in the file being written to); it is
     updated with the keys handed out. Keys compare case-insensitively, as BibTeX does.
+    With `repair`, the keys come from a tool that does not check them (Zotero's
+    `citationKey`): each is first cut down to what BibTeX accepts (`sanitize_key`), and a
+    key already used by an earlier reference or in `taken` is made anew by the formula.
 
     >>> from bridge.model import Author
     >>> refs = [Reference(title="Deep learning", date="2015", authors=[Author("LeCun")])
@@ -148,7 +151,19 @@ def assign_keys(refs: list[Reference], *, formula: str = DEFAULT_FORMULA,
     >>> assign_keys(refs, taken={"other"})
     >>> [r.key for r in refs]
     ['lecun2015deep', 'lecun2015deepa', 'mine']
+    >>> typed = [ref.copy(key=key) for ref, key in zip(refs, ["a b", "A{}B", "other"])]
+    >>> assign_keys(typed, taken={"other"}, repair=True)
+    >>> [r.key for r in typed]
+    ['ab', 'lecun2015deep', 'lecun2015deepa']
     """
+    if repair:
+        seen = {key.lower() for key in (taken or set())}
+        for ref in refs:
+            ref.key = sanitize_key(ref.key or "") or None
+            if ref.key and ref.key.lower() in seen:
+                ref.key = None
+            elif ref.key:
+                seen.add(ref.key.lower())
     used = {key.lower() for key in (taken or set())}
     used.update(ref.key.lower() for ref in refs if ref.key)
     for ref in refs:
@@ -162,3 +177,24 @@ def assign_keys(refs: list[Reference], *, formula: str = DEFAULT_FORMULA,
         ref.key = key
         if taken is not None:
             taken.add(key)
+
+
+def with_keys(refs: Iterable[Reference], *, formula: str = DEFAULT_FORMULA,
+              taken: Iterable[str] = ()) -> list[Reference]:
+    """The references, each with a unique key; the ones given a key are copies.
+
+    What every writer and job does before writing: the caller's references are never
+    changed, and keys in `taken` (those of the file being added to) are never given out.
+
+    >>> ref = Reference(title="Deep learning", date="2015")
+    >>> [r.key for r in with_keys([ref, ref.copy(key="x")], taken={"anon2015deep"})]
+    ['anon2015deepa', 'x']
+    >>> ref.key is None
+    True
+    """
+    refs = list(refs)
+    if all(ref.key for ref in refs):
+        return refs
+    keyed = [ref if ref.key else ref.copy() for ref in refs]
+    assign_keys(keyed, formula=formula, taken=set(taken))
+    return keyed

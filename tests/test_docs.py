@@ -1,5 +1,6 @@
 """Docs that cannot drift: every command has help ending in an example and is in the README."""
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -31,6 +32,21 @@ def test_readme_gives_the_two_commands_ci_runs():
     ci = (REPO / ".ci" / "run").read_text()
     test_command = ci.strip().splitlines()[-1]
     assert test_command in readme
+
+
+@pytest.mark.parametrize(("option", "registry"), [
+    ("fmt", "writers"), ("citekey", "formulas"), ("date_policy", "date policies")])
+def test_choice_lists_come_from_the_registries(option: str, registry: str):
+    from bridge.citekeys import FORMULAS
+    from bridge.resolve import DATE_POLICIES
+    from bridge.writers import WRITERS
+
+    expected = {"writers": list(WRITERS), "formulas": list(FORMULAS),
+                "date policies": list(DATE_POLICIES)}[registry]
+    offered = [list(param.type.choices) for command in cli.commands.values()
+               for param in command.params
+               if param.name == option and isinstance(param.type, click.Choice)]
+    assert offered and all(choices == expected for choices in offered)
 
 
 def cli_reference() -> str:

@@ -43,7 +43,7 @@ import re
 from collections.abc import Iterable
 from typing import TextIO
 
-from ..citekeys import DEFAULT_FORMULA, assign_keys
+from ..citekeys import DEFAULT_FORMULA, with_keys
 from ..errors import InputError
 from ..latex import balance_braces, escape_specials, protect_title, unicode_to_latex
 from ..model import Reference
@@ -240,10 +240,7 @@ class BibTeXWriter(Writer):
         self.formula = formula
 
     def write_stream(self, refs: Iterable[Reference], stream: TextIO) -> None:
-        refs = list(refs)
-        if any(not ref.key for ref in refs):
-            refs = [ref.copy() for ref in refs]  # keys are assigned on copies, never on ours
-            assign_keys(refs, formula=self.formula, taken=set())
+        refs = with_keys(refs, formula=self.formula)
         # Render everything first: a refusal must not leave half a file in the stream.
         entries = [render_entry(ref, self.dialect) for ref in refs]
         stream.write("\n".join(entries))

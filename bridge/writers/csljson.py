@@ -16,7 +16,7 @@ import json
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from ..citekeys import DEFAULT_FORMULA, assign_keys
+from ..citekeys import DEFAULT_FORMULA, with_keys
 from ..latex import latex_to_unicode
 from ..model import Author, Reference
 from ..names import is_others
@@ -117,9 +117,6 @@ class CslJsonWriter(Writer):
         self.formula = formula
 
     def write_stream(self, refs: Iterable[Reference], stream: TextIO) -> None:
-        refs = list(refs)
-        if any(not ref.key for ref in refs):
-            refs = [ref.copy() for ref in refs]
-            assign_keys(refs, formula=self.formula, taken=set())
+        refs = with_keys(refs, formula=self.formula)
         items = [csl_item(ref) for ref in refs]
         stream.write(json.dumps(items, ensure_ascii=False, indent=2) + "\n")

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .._io import atomic_write_text, read_input_text
-from ..citekeys import DEFAULT_FORMULA, assign_keys, sanitize_key
+from ..citekeys import DEFAULT_FORMULA, assign_keys
 from ..config import load_settings
 from ..errors import InputError
 from ..model import Reference
@@ -356,16 +356,8 @@ def _pull_references(client: Any, *, collection: str | None, recursive: bool,
 
 def _assign(refs: list[Reference], formula: str, taken: set[str]) -> None:
     """Keep Zotero's citation keys unless two items share one; make keys for the rest."""
-    seen = {key.lower() for key in taken}
-    for ref in refs:
-        if ref.key:
-            # A key typed into Zotero may hold characters BibTeX cannot take.
-            ref.key = sanitize_key(ref.key) or None
-        if ref.key and ref.key.lower() in seen:
-            ref.key = None
-        elif ref.key:
-            seen.add(ref.key.lower())
-    assign_keys(refs, formula=formula, taken=taken)
+    # A key typed into Zotero may hold characters BibTeX cannot take: `repair`.
+    assign_keys(refs, formula=formula, taken=taken, repair=True)
 
 
 def pull_to_file(client: Any, path: str | Path, *, collection: str | None = None,
