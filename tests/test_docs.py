@@ -49,6 +49,29 @@ def test_choice_lists_come_from_the_registries(option: str, registry: str):
     assert offered and all(choices == expected for choices in offered)
 
 
+def test_the_public_surface_is_declared_once_and_named_bridge():
+    import subprocess
+    import sys
+
+    import bridge
+
+    for name in bridge.__all__:
+        obj = getattr(bridge, name)
+        if isinstance(obj, type) and issubclass(obj, BaseException):
+            assert obj.__module__ == "bridge.errors", name   # the documented tree
+        elif isinstance(obj, type):
+            assert obj.__module__ == "bridge", name
+    assert repr(bridge.ZoteroClient) == "<class 'bridge.ZoteroClient'>"
+    assert {"ImportReport", "EnrichReport", "PushReport", "PullReport", "ResolveReport",
+            "Progress", "WRITERS", "READERS", "get_writer", "get_reader",
+            "ZoteroClient"} <= set(bridge.__all__)
+    assert (REPO / "bridge" / "py.typed").is_file()
+    # The Zotero names load httpx only when asked for: `import bridge` stays quick.
+    code = "import sys, bridge; print('httpx' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=REPO, check=True).stdout == "False\n"
+
+
 def cli_reference() -> str:
     """docs/cli.md: every command's --help, as the CLI prints it."""
     parts = ["# refbridge command reference\n\n",
