@@ -24,14 +24,24 @@ Forms recognised in running text by `find_ids` (prefix words and hosts in any ca
 
 * bare ids, ``arXiv:ID``, ``arXiv: ID``, ``arxiv ID``, ``arXiv.ID``, ``arXiv.org:ID``,
   ``{arXiv}:ID`` (BibTeX-braced);
-* URLs ``[http[s]://][www.|export.|xx.]arxiv.org/{abs,pdf,html,format,ps,src}/ID[vN][.pdf]``;
+* URLs ``[http[s]://][HOST.]arxiv.org/{abs,pdf,html,format,ps,src}/ID[vN][.pdf]`` on any
+  arxiv.org host (``www.``, ``export.``, the former mirrors ``lanl.``, ``de.``, ``uk.``...,
+  ``ar5iv.labs.``), and on ``xxx.lanl.gov``, arXiv's original host ("arXiv.org (formerly
+  xxx.lanl.gov)", arXiv's primer), still common in older bibliographies;
+* other sites' pages of one arXiv paper, whose path carries the id (version kept if given):
+  ``ar5iv.org/{abs,html}/ID``, ``arxiv-vanity.com/papers/ID``, ``huggingface.co/papers/ID``
+  and ``hf.co/papers/ID`` (also ``ID.md``), ``alphaxiv.org/{abs,overview,pdf}/ID`` (also
+  ``ID.md``), ``semanticscholar.org/arxiv/ID``, ``scirate.com/arxiv/ID``,
+  ``papers.cool/arxiv/ID``, and ``front.math.ucdavis.edu/ID`` (the UC Davis Front; its own
+  numbers for pre-2007 papers, such as ``0412.5512`` for ``math/0412512``, are not arXiv
+  ids and are not taken for any);
 * DOIs ``10.48550/arXiv.ID``, also as ``doi:...`` and ``[http[s]://][dx.]doi.org/...``;
 * NASA ADS bibcodes of e-prints, ``2014arXiv1407.5817S`` (new-scheme ids only).
 
 Context rules that keep decimals, versions, dates, page ranges and other DOIs out: a *bare*
 id must not touch a letter, digit or ``_``, nor be preceded by ``. - / \\ + * ^``, nor be
 followed by ``-``, ``/`` or by a ``.`` that continues with a digit. An id after an explicit
-cue (``arXiv:``, an arxiv.org URL, an arXiv DOI) may be glued to the next word, as listings
+cue (``arXiv:``, a URL above, an arXiv DOI) may be glued to the next word, as listings
 paste it (``arXiv:2310.13798Reinforcement`` is ``2310.13798``; ``arXiv:2310.13798v2Title``
 is ``2310.13798v2``). A run of digits longer than the scheme allows is never cut down to an
 id.
@@ -40,7 +50,7 @@ id.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .errors import InvalidArxivId
 
@@ -83,6 +93,14 @@ class IdMatch:
     arxiv_id: ArxivId
     start: int
     end: int
+    form: str = field(default="bare", compare=False)
+    """How it was written: `bare`, or after a cue that says arXiv: `prefix` (``arXiv:``),
+    `url` (a URL of the paper on a site above), `doi` (arXiv's DOI), `bibcode` (NASA ADS)."""
+
+    @property
+    def cued(self) -> bool:
+        """Written in a form that says arXiv (anything but a bare id)."""
+        return self.form != "bare"
 
 
 # The cheap scan anchors on the punctuation in each scheme's number (a dot before 4 digits,
@@ -99,11 +117,25 @@ _ARCHIVE_TAIL = re.compile(
     rf"(?<![\w\-])({_ARCHIVE_ALT})(?:\.([a-z]{{2}}|[a-z]+-[a-z]+|[a-z]{{3,}}))?\Z",
     re.IGNORECASE,
 )
+# Host and path of the URLs whose next path segment is an arXiv id (see the module
+# docstring for where each comes from). A host must start the URL or follow the scheme:
+# `notarxiv.org/abs/...` is not arXiv's.
+_PAPER_URL = r"""(?<![\w.-])(?:
+        (?:[a-z0-9-]+\.)*arxiv\.org/(?:abs|pdf|html|format|ps|src)/
+      | xxx\.lanl\.gov/(?:abs|pdf|html|format|ps|src)/
+      | ar5iv\.org/(?:abs|html)/
+      | (?:www\.)?arxiv-vanity\.com/papers/
+      | (?:huggingface|hf)\.co/papers/
+      | (?:www\.)?alphaxiv\.org/(?:abs|overview|pdf)/
+      | (?:www\.)?semanticscholar\.org/arxiv/
+      | (?:www\.)?scirate\.com/arxiv/
+      | papers\.cool/arxiv/
+      | front\.math\.ucdavis\.edu/
+    )"""
 # An explicit cue ending right where an id starts.
 _CUE = re.compile(
     r"""(?:
-        (?P<url>(?:https?://)?(?:(?:www|export|[a-z]{2})\.)?arxiv\.org/
-            (?:abs|pdf|html|format|ps|src)/)
+        (?P<url>(?:https?://)?""" + _PAPER_URL + r""")
       | (?P<doi>(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:[ \t]*)?10\.48550/arxiv\.)
       | (?P<word>(?:\{arxiv\}|arxiv(?:\.org)?)(?:[ \t]*:[ \t]*|[ \t]+|\.))
       | (?P<ads>(?<![\w.])(?:19|20)\d\darxiv)
@@ -111,7 +143,10 @@ _CUE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _VERSION = re.compile(r"[vV]([1-9]\d*)")
-_PDF = re.compile(r"\.pdf", re.IGNORECASE)
+# A file suffix after the id in a URL: `.pdf` (arXiv), `.md` (the markdown of a paper page
+# on Hugging Face and alphaXiv).
+_URL_SUFFIX = re.compile(r"\.(?:pdf|md)(?!\w)", re.IGNORECASE)
+_FORMS = {"url": "url", "doi": "doi", "word": "prefix", "ads": "bibcode"}
 _CUE_ENDINGS = frozenset(":/. \tvV")
 # Characters that, right before a bare id, make it part of something else (a decimal, a
 # path, a range, a version string, arithmetic).
@@ -191,11 +226,12 @@ def _match_at(text: str, hit: int) -> IdMatch | None:
         if not _bare_context_ok(text, start, end):
             return None
         return IdMatch(ArxivId(ident, version), start, end)
-    if cue.group("url"):
-        pdf = _PDF.match(text, end)
-        if pdf is not None:
-            end = pdf.end()
-    return IdMatch(ArxivId(ident, version), cue.start(), end)
+    form = _FORMS[str(cue.lastgroup)]
+    if form == "url":
+        suffix = _URL_SUFFIX.match(text, end)
+        if suffix is not None:
+            end = suffix.end()
+    return IdMatch(ArxivId(ident, version), cue.start(), end, form)
 
 
 def find_ids(text: str) -> list[IdMatch]:
@@ -208,6 +244,11 @@ def find_ids(text: str) -> list[IdMatch]:
     ['hep-th/9901001v1', '2404.14619']
     >>> [str(m.arxiv_id) for m in find_ids("arXiv:2310.13798Reinforcement learning")]
     ['2310.13798']
+    >>> [(str(m.arxiv_id), m.form) for m in find_ids(
+    ...     "http://xxx.lanl.gov/abs/hep-th/9901001, huggingface.co/papers/2310.13798v2")]
+    [('hep-th/9901001', 'url'), ('2310.13798v2', 'url')]
+    >>> find_ids("https://www.alphaxiv.org/abs/2608.glm-5 front.math.ucdavis.edu/0412.5512")
+    []
     >>> find_ids("pi is 3.14159, v1.2.3, 2023.10.05, pp. 1101--1105, 1234.5678")
     []
     """
@@ -232,6 +273,8 @@ def parse(text: str) -> ArxivId:
     ArxivId(id='2310.13798', version=2)
     >>> parse("https://export.arxiv.org/abs/math.GT/0309136")
     ArxivId(id='math/0309136', version=None)
+    >>> parse("https://www.alphaxiv.org/overview/2512.21120v1.md")
+    ArxivId(id='2512.21120', version=1)
     >>> parse("1234.5678")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
@@ -244,8 +287,7 @@ def parse(text: str) -> ArxivId:
         rest = stripped[match.end:]
         if not rest:
             return match.arxiv_id
-        written = stripped[: match.end].lower()
-        if "arxiv.org/" in written and rest[0] in "/?#" and " " not in rest:
+        if match.form == "url" and rest[0] in "/?#" and " " not in rest:
             return match.arxiv_id
     raise InvalidArxivId(text)
 

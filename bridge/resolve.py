@@ -12,7 +12,9 @@ LaTeX markup dropped, accents folded, case-folded, punctuation turned into space
 * `TITLE_THRESHOLD` (90, `fuzz.token_sort_ratio`): pasted titles differ from arXiv's in case,
   punctuation, LaTeX and the odd typo; those cost a few points. A title that shares only its
   first words with another scores far lower (one extra or missing word in a ten-word title
-  costs ~10 points).
+  costs ~10 points). A title below it still passes when the record carries the paper's whole
+  abstract (`ratio` >= `ABSTRACT_THRESHOLD`, never a fragment): papers are renamed between
+  versions and arXiv answers with the newest title. Such a match is never "exact".
 * Authors: every surname the record gives (for a truncated "et al." list, the ones given) must
   be among the candidate's, with a compatible first initial when both have one. Surnames are
   not unique, so the author check only ever rejects; it never makes a match on its own.
@@ -20,8 +22,17 @@ LaTeX markup dropped, accents folded, case-folded, punctuation turned into space
   first sentence and then diverge land around 40-60. A record whose abstract is much shorter
   than the candidate's (a pasted fragment) is compared with `fuzz.partial_ratio`, so a
   fragment matches every paper that contains it — and is then ambiguous, as it should be.
-* `AMBIGUITY_MARGIN` (5): two accepted candidates closer than this are ambiguous, unless
-  exactly one of them is an exact match (same normalised title or abstract).
+* `AMBIGUITY_MARGIN` (5): two accepted candidates closer than this are tied, unless exactly
+  one of them is an exact match (same normalised title or abstract); several exact matches
+  are tied too.
+* Ties are broken by the record's other clues (`_CLUES`): its abstract (similar as above),
+  DOI, journal reference, first author, author order (the record's authors in the paper's
+  order), year (one in which the paper had a version, first to latest) and comment line. A
+  clue *tells the candidates apart* when it agrees with some and disagrees with others; the
+  one candidate that agrees with every such clue is taken. Clues that contradict each other
+  (a paste that mixes two papers), several candidates agreeing with all, or no clue that
+  tells them apart: ambiguous. A clue only chooses among tied candidates; it never makes a
+  rejected one a match.
 * `NEAR_MISS_SCORE` (75): a rejected candidate scoring at least this is reported alongside an
   unresolved record, so the user can see what almost matched.
 """
@@ -29,8 +40,8 @@ LaTeX markup dropped, accents folded, case-folded, punctuation turned into space
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 from rapidfuzz import fuzz
@@ -208,8 +219,10 @@ def build_queries(ref: Reference) -> list[str]:
     """arXiv `search_query` strings to try for a record without an id, best first.
 
     With a title: title phrase and first author's surname, then the title alone (the
-    surname may be spelled differently on arXiv). With only an abstract: phrase searches on
-    two distinctive phrases of it. Nothing searchable gives no queries.
+    surname may be spelled differently on arXiv). With an abstract: phrase searches on two
+    distinctive phrases of it, after the title ones when there is a title too (a title with
+    a typo, or one the paper has since been renamed from, finds nothing). Nothing searchable
+    gives no queries.
 
     >>> from bridge.model import Author, Reference
     >>> build_queries(Reference(title="Constitutional AI: Harmlessness from AI Feedback",
@@ -219,16 +232,15 @@ def build_queries(ref: Reference) -> list[str]:
     >>> build_queries(Reference())
     []
     """
+    queries = []
     if ref.title and _query_phrase(ref.title):
         title = _query_phrase(ref.title)
-        queries = []
         if ref.authors:
             queries.append(f'ti:"{title}" AND au:{_query_surname(ref.authors[0])}')
         queries.append(f'ti:"{title}"')
-        return queries
     if ref.abstract:
-        return [f'abs:"{phrase}"' for phrase in _abstract_phrases(ref.abstract)]
-    return []
+        queries += [f'abs:"{phrase}"' for phrase in _abstract_phrases(ref.abstract)]
+    return queries
 
 
 # --------------------------------------------------------------------------- verification
@@ -240,7 +252,8 @@ class Match:
 
     candidate: Reference
     score: float
-    """Title similarity (records with a title) or abstract similarity (abstract-only), 0-100."""
+    """Title similarity (records with a title) or abstract similarity (abstract-only, or a
+    title that fails but a whole abstract that passes), 0-100."""
     accepted: bool
     exact: bool
     """Same normalised title (or abstract) and the authors agree."""
@@ -282,12 +295,13 @@ def verify(ref: Reference, candidate: Reference) -> Match:
     >>> verify(ref, other).reason
     'authors not on the paper: Yuntao Bai'
     """
+    prefix = ""
     if ref.title:
         if not candidate.title:
             return Match(candidate, 0.0, False, False, "candidate has no title")
         mine, theirs = _normalise(ref.title), _normalise(candidate.title)
         score = round(fuzz.token_sort_ratio(mine, theirs), 1)
-        same = mine == theirs
+        identical = exact = mine == theirs
         what = "title"
         threshold = TITLE_THRESHOLD
         negations = _NEGATIONS & (set(mine.split()) ^ set(theirs.split()))
@@ -296,19 +310,22 @@ def verify(ref: Reference, candidate: Reference) -> Match:
             # that flips the meaning is the one a similarity score weighs least.
             return Match(candidate, score, False, False,
                          f"titles differ in a negation ({', '.join(sorted(negations))})")
+        whole = _whole_abstract_similarity(ref, candidate) if score < threshold else None
+        if whole is not None and whole >= ABSTRACT_THRESHOLD:
+            # Papers are renamed between versions, and arXiv answers with the newest title;
+            # a whole abstract (never a fragment) is as specific as a title.
+            prefix = f"title similarity {score:g} < {threshold:g}, but "
+            identical = _normalise(ref.abstract) == _normalise(candidate.abstract)
+            exact = False  # the title the record gives is not the paper's
+            score, what, threshold = whole, "abstract", ABSTRACT_THRESHOLD
     elif ref.abstract:
         if not candidate.abstract:
             return Match(candidate, 0.0, False, False, "candidate has no abstract")
         mine, theirs = _normalise(ref.abstract), _normalise(candidate.abstract)
         if len(mine) < MIN_FRAGMENT_CHARS:
             return Match(candidate, 0.0, False, False, "abstract too short to verify")
-        if len(mine) < 0.9 * len(theirs):
-            score = round(fuzz.partial_ratio(mine, theirs), 1)
-            what = "abstract fragment"
-        else:
-            score = round(fuzz.ratio(mine, theirs), 1)
-            what = "abstract"
-        same = mine == theirs
+        score, what = _abstract_similarity(mine, theirs)
+        identical = exact = mine == theirs
         threshold = ABSTRACT_THRESHOLD
     else:
         return Match(candidate, 0.0, False, False, "record has no title or abstract")
@@ -320,8 +337,124 @@ def verify(ref: Reference, candidate: Reference) -> Match:
     if missing:
         return Match(candidate, score, False, False,
                      f"authors not on the paper: {', '.join(missing)}")
-    return Match(candidate, score, True, same,
-                 f"{what} {'identical' if same else f'similarity {score:g}'}, authors agree")
+    return Match(candidate, score, True, exact,
+                 f"{prefix}{what} {'identical' if identical else f'similarity {score:g}'}, "
+                 "authors agree")
+
+
+def _abstract_similarity(mine: str, theirs: str) -> tuple[float, str]:
+    """Similarity of two normalised abstracts, and what was compared: `ratio` of the whole,
+    or `partial_ratio` when the record's is much shorter (a pasted fragment)."""
+    if len(mine) < 0.9 * len(theirs):
+        return round(fuzz.partial_ratio(mine, theirs), 1), "abstract fragment"
+    return round(fuzz.ratio(mine, theirs), 1), "abstract"
+
+
+def _whole_abstract_similarity(ref: Reference, candidate: Reference) -> float | None:
+    """`ratio` of the two abstracts when the record has a whole one (not a fragment)."""
+    mine, theirs = _normalise(ref.abstract), _normalise(candidate.abstract)
+    if len(mine) < MIN_FRAGMENT_CHARS or not theirs or len(mine) < 0.9 * len(theirs):
+        return None
+    return round(fuzz.ratio(mine, theirs), 1)
+
+
+# --------------------------------------------------------------------------- tie-breaking
+#
+# Each clue compares one thing the record says with a candidate: True (agrees), False
+# (disagrees), None (the record or the candidate does not say). See `_break_tie`.
+
+
+def _abstract_clue(ref: Reference, paper: Reference) -> bool | None:
+    mine, theirs = _normalise(ref.abstract), _normalise(paper.abstract)
+    if len(mine) < MIN_FRAGMENT_CHARS or not theirs:
+        return None
+    return _abstract_similarity(mine, theirs)[0] >= ABSTRACT_THRESHOLD
+
+
+def _doi_clue(ref: Reference, paper: Reference) -> bool | None:
+    if not ref.doi or not paper.doi:
+        return None
+    return ref.doi.strip().casefold() == paper.doi.strip().casefold()
+
+
+def _contains_either_way(mine: str, theirs: str) -> bool | None:
+    if not mine or not theirs:
+        return None
+    return f" {mine} " in f" {theirs} " or f" {theirs} " in f" {mine} "
+
+
+def _journal_ref_clue(ref: Reference, paper: Reference) -> bool | None:
+    return _contains_either_way(_normalise(ref.journal_ref), _normalise(paper.journal_ref))
+
+
+def _comment_clue(ref: Reference, paper: Reference) -> bool | None:
+    # A pasted comment line is arXiv's comment, sometimes run together with the next line.
+    return _contains_either_way(_normalise(ref.comment), _normalise(paper.comment))
+
+
+def _first_author_clue(ref: Reference, paper: Reference) -> bool | None:
+    if not ref.authors or not paper.authors or not _surname_key(ref.authors[0]):
+        return None
+    return not _authors_missing(ref.authors[:1], paper.authors[:1])
+
+
+def _author_order_clue(ref: Reference, paper: Reference) -> bool | None:
+    """The record's authors appear in the candidate's list in the same order."""
+    if len(ref.authors) < 2:
+        return None
+    positions = []
+    for person in ref.authors:
+        found = [i for i, other in enumerate(paper.authors)
+                 if not _authors_missing([person], [other])]
+        if not found:
+            return None
+        positions.append(found[0])
+    return positions == sorted(set(positions))
+
+
+def _year_clue(ref: Reference, paper: Reference) -> bool | None:
+    """The record's year is one the paper had a version in (first to latest)."""
+    year = ref.year
+    first = (paper.arxiv_published or paper.date or "")[:4]
+    if not year or not year.isdigit() or not first:
+        return None
+    latest = max(first, (paper.arxiv_updated or first)[:4])
+    return first <= year <= latest
+
+
+_CLUES: tuple[tuple[str, Callable[[Reference, Reference], bool | None]], ...] = (
+    ("abstract", _abstract_clue),
+    ("DOI", _doi_clue),
+    ("journal reference", _journal_ref_clue),
+    ("first author", _first_author_clue),
+    ("author order", _author_order_clue),
+    ("year", _year_clue),
+    ("comment", _comment_clue),
+)
+"""What a record can say about a paper besides its title and authors, strongest first."""
+
+
+def _break_tie(ref: Reference, tied: list[Match]) -> Pick:
+    """Choose among matches that verify equally well, by every other clue of the record.
+
+    A clue *tells them apart* when it agrees with some and disagrees with others. The one
+    candidate that agrees with every such clue is taken; clues that contradict each other
+    (no candidate agrees with all of them), or several candidates agreeing with all, leave
+    it ambiguous; so do clues that tell nothing apart. A clue can only choose among the
+    tied: it never turns a rejected candidate into a match.
+    """
+    verdicts = {name: [clue(ref, match.candidate) for match in tied] for name, clue in _CLUES}
+    telling = [name for name, said in verdicts.items() if True in said and False in said]
+    if not telling:
+        return Pick(None, "ambiguous", tied)
+    fits = [match for i, match in enumerate(tied)
+            if all(verdicts[name][i] is True for name in telling)]
+    if len(fits) != 1:
+        return Pick(None, "ambiguous", fits or tied)
+    others = len(tied) - 1
+    reason = (f"{fits[0].reason}; told from {others} other{'s' if others > 1 else ''} by: "
+              f"{', '.join(telling)}")
+    return Pick(fits[0].candidate, "accepted", [replace(fits[0], reason=reason)])
 
 
 @dataclass(frozen=True)
@@ -352,8 +485,9 @@ def _dedupe_papers(papers: Iterable[Reference]) -> list[Reference]:
 def pick(ref: Reference, candidates: Iterable[Reference]) -> Pick:
     """Take the one candidate that verifies clearly, or say why none can be taken; pure.
 
-    Ambiguous: two or more accepted candidates within `AMBIGUITY_MARGIN` of the best, and
-    not exactly one exact match among them. Weak: nothing accepted, but near misses exist.
+    Several exact matches, or several accepted candidates within `AMBIGUITY_MARGIN` of the
+    best and no exact one, are tied: the record's other clues break the tie
+    (`_break_tie`), or it is ambiguous. Weak: nothing accepted, but near misses exist.
     """
     matches = [verify(ref, paper) for paper in _dedupe_papers(candidates)]
     ranked = sorted(matches, key=lambda m: -m.score)  # stable: search order breaks ties
@@ -365,10 +499,10 @@ def pick(ref: Reference, candidates: Iterable[Reference]) -> Pick:
     if len(exact) == 1:
         return Pick(exact[0].candidate, "accepted", exact)
     if len(exact) > 1:
-        return Pick(None, "ambiguous", exact)
+        return _break_tie(ref, exact)
     close = [m for m in accepted if accepted[0].score - m.score < AMBIGUITY_MARGIN]
     if len(close) > 1:
-        return Pick(None, "ambiguous", close)
+        return _break_tie(ref, close)
     return Pick(accepted[0].candidate, "accepted", accepted[:1])
 
 

@@ -67,6 +67,49 @@ REAL = [
     # arxiv-listing-abstracts.txt:9, URLs that are not arXiv's
     ("for associated data visualizations, see https://www.evals.anthropic.com/model-written/ "
      "for full datasets, see https://github.com/anthropics/evals", []),
+    # Public pages and READMEs (found with a code search): arXiv's old host and mirrors, and
+    # other sites' pages of one paper
+    ("* _Quantum groups from path integrals_ ([arXiv](http://xxx.lanl.gov/abs/q-alg/9501025))",
+     [("q-alg/9501025", "http://xxx.lanl.gov/abs/q-alg/9501025")]),
+    ("Kim Sang and Veenstra http://xxx.lanl.gov/abs/cs.CL/9907006",
+     [("cs/9907006", "http://xxx.lanl.gov/abs/cs.CL/9907006")]),
+    ("# https://xxx.lanl.gov/pdf/1612.06869v2",
+     [("1612.06869v2", "https://xxx.lanl.gov/pdf/1612.06869v2")]),
+    ("# http://xxx.lanl.gov/pdf/1510.07574.pdf",
+     [("1510.07574", "http://xxx.lanl.gov/pdf/1510.07574.pdf")]),
+    ("(http://lanl.arxiv.org/abs/cs/9907003)", [("cs/9907003", "http://lanl.arxiv.org/abs/cs/9907003")]),
+    ("- [MAML: Model-Agnostic Meta-Learning](https://hf.co/papers/1703.03400) - Foundation",
+     [("1703.03400", "https://hf.co/papers/1703.03400")]),
+    ("This will expose a link to the paper here https://huggingface.co/papers/2411.12372",
+     [("2411.12372", "https://huggingface.co/papers/2411.12372")]),
+    ("[PDF](https://arxiv.org/pdf/2601.16073v1) | [AlphaXiv](https://alphaxiv.org/abs/2601.16073v1)",
+     [("2601.16073v1", "https://arxiv.org/pdf/2601.16073v1"),
+      ("2601.16073v1", "https://alphaxiv.org/abs/2601.16073v1")]),
+    ("[alphaXiv 2603.09985](https://www.alphaxiv.org/abs/2603.09985.md)",
+     [("2603.09985", "2603.09985"), ("2603.09985", "https://www.alphaxiv.org/abs/2603.09985.md")]),
+    ("[JEPA-Reasoner](https://www.alphaxiv.org/overview/2512.19171v1)",
+     [("2512.19171v1", "https://www.alphaxiv.org/overview/2512.19171v1")]),
+    ("ref: NExT-QA | https://www.semanticscholar.org/arxiv/2105.08276",
+     [("2105.08276", "https://www.semanticscholar.org/arxiv/2105.08276")]),
+    ("[GM19](https://scirate.com/arxiv/1902.02332)]",
+     [("1902.02332", "https://scirate.com/arxiv/1902.02332")]),
+    ("##code proposed by https://scirate.com/arxiv/2503.22071#2408, new way",
+     [("2503.22071", "https://scirate.com/arxiv/2503.22071")]),
+    ("[[vanity](https://www.arxiv-vanity.com/papers/1406.2661/)]",
+     [("1406.2661", "https://www.arxiv-vanity.com/papers/1406.2661")]),
+    ("[ar5iv](https://ar5iv.org/abs/2212.08073) and https://ar5iv.labs.arxiv.org/html/1711.03899",
+     [("2212.08073", "https://ar5iv.org/abs/2212.08073"),
+      ("1711.03899", "https://ar5iv.labs.arxiv.org/html/1711.03899")]),
+    ("[58](https://papers.cool/arxiv/2412.05899)", [("2412.05899", "https://papers.cool/arxiv/2412.05899")]),
+    ('[arXiv:1303.0891](http://front.math.ucdavis.edu/1303.0891 "arXiv link")',
+     [("1303.0891", "arXiv:1303.0891"), ("1303.0891", "http://front.math.ucdavis.edu/1303.0891")]),
+    # the Front numbered pre-2007 papers its own way: 0412.5512 is its name for math/0412512
+    ("[math.AG/0412512](http://front.math.ucdavis.edu/0412.5512).",
+     [("math/0412512", "math.AG/0412512")]),
+    ("([arXiv:hep.th/9311184](http://front.math.ucdavis.edu/9311.3184))", []),
+    # an alphaXiv path that is not an id; a SciRate listing
+    ("- [alphaXiv](https://www.alphaxiv.org/abs/2608.glm-5)", []),
+    ("url = \"https://scirate.com/arxiv/quant-ph?date=2018-04-11&range=1\"", []),
 ]
 
 
@@ -116,6 +159,30 @@ FORMS = [
     ("q-alg/9701001", "q-alg/9701001"),
     ("cmp-lg/9404001", "cmp-lg/9404001"),
     ("astro-ph/0703999", "astro-ph/0703999"),
+    # arXiv's original host, its mirrors, and other sites' pages of one paper
+    ("http://xxx.lanl.gov/abs/hep-th/9901001", "hep-th/9901001"),
+    ("xxx.lanl.gov/abs/hep-th/9901001v2", "hep-th/9901001v2"),
+    ("https://xxx.lanl.gov/pdf/1612.06869v2.pdf", "1612.06869v2"),
+    ("http://XXX.LANL.GOV/ps/math.GT/0309136", "math/0309136"),
+    ("http://lanl.arxiv.org/abs/astro-ph/0309141v1", "astro-ph/0309141v1"),
+    ("http://de.arxiv.org/abs/2310.13798", "2310.13798"),
+    ("https://ar5iv.labs.arxiv.org/html/2310.13798v2", "2310.13798v2"),
+    ("https://ar5iv.org/abs/2310.13798", "2310.13798"),
+    ("https://ar5iv.org/html/hep-th/9901001", "hep-th/9901001"),
+    ("https://www.arxiv-vanity.com/papers/2310.13798", "2310.13798"),
+    ("https://huggingface.co/papers/2310.13798", "2310.13798"),
+    ("huggingface.co/papers/2310.13798v3", "2310.13798v3"),
+    ("https://huggingface.co/papers/2310.13798.md", "2310.13798"),
+    ("https://hf.co/papers/2310.13798", "2310.13798"),
+    ("https://alphaxiv.org/abs/2310.13798", "2310.13798"),
+    ("https://www.alphaxiv.org/abs/2310.13798v2.md", "2310.13798v2"),
+    ("https://www.alphaxiv.org/overview/2310.13798v1", "2310.13798v1"),
+    ("https://www.semanticscholar.org/arxiv/2310.13798", "2310.13798"),
+    ("semanticscholar.org/arxiv/hep-th/9901001", "hep-th/9901001"),
+    ("https://scirate.com/arxiv/2310.13798v2", "2310.13798v2"),
+    ("https://papers.cool/arxiv/2310.13798", "2310.13798"),
+    ("http://front.math.ucdavis.edu/0811.1604", "0811.1604"),
+    ("http://front.math.ucdavis.edu/math.GT/0309136", "math/0309136"),
 ]
 
 
@@ -193,6 +260,22 @@ TRAPS = [
     "call 555-2310.1379 now",
     "arXiv:2310.137981",
     "arXiv:1234.5678",
+    # such a host, but the path is not an id (or the id is not valid)
+    "https://huggingface.co/papers/2310.137981",
+    "https://huggingface.co/papers/trending/2310.13798",
+    "https://huggingface.co/datasets/someone/2310.13798",
+    "https://www.semanticscholar.org/paper/2310.13798",
+    "https://alphaxiv.org/abs/1234.5678",
+    "https://www.alphaxiv.org/abs/2608.glm-5",
+    "https://scirate.com/arxiv/quant-ph?date=2018-04-11",
+    "http://xxx.lanl.gov/abs/hep-th/990100",
+    "http://xxx.lanl.gov/list/hep-th/9901001",
+    "http://front.math.ucdavis.edu/0412.5512",  # the Front's own number of math/0412512
+    "https://ar5iv.org/papers/2310.13798",
+    # a look-alike host
+    "https://notarxiv.org/abs/2310.13798",
+    "https://nothf.co/papers/2310.13798",
+    "https://huggingface.co.evil.example/x/2310.13798",
 ]
 
 
@@ -220,6 +303,16 @@ def test_spans_of_several_ids_in_one_text():
         IdMatch(ArxivId("hep-th/9901001", 2), 22, 38),
         IdMatch(ArxivId("1501.00001"), 43, 79),
     ]
+    assert [m.form for m in find_ids(text)] == ["prefix", "bare", "url"]
+    assert [m.cued for m in find_ids(text)] == [True, False, True]
+
+
+def test_the_form_an_id_was_written_in():
+    text = ("2310.13798 doi:10.48550/arXiv.2310.13799 2014arXiv1407.5817S "
+            "http://xxx.lanl.gov/abs/hep-th/9901001 arXiv: 2310.13800")
+    assert [(str(m.arxiv_id), m.form) for m in find_ids(text)] == [
+        ("2310.13798", "bare"), ("2310.13799", "doi"), ("1407.5817", "bibcode"),
+        ("hep-th/9901001", "url"), ("2310.13800", "prefix")]
 
 
 PARSE = [
@@ -228,6 +321,10 @@ PARSE = [
     ("https://arxiv.org/abs/2310.13798v3?context=cs", ArxivId("2310.13798", 3)),
     ("math.GT/0309136", ArxivId("math/0309136")),
     ("10.48550/ARXIV.2404.14619", ArxivId("2404.14619")),
+    ("http://xxx.lanl.gov/abs/hep-th/9901001", ArxivId("hep-th/9901001")),
+    ("https://www.arxiv-vanity.com/papers/1406.2661/", ArxivId("1406.2661")),
+    ("https://scirate.com/arxiv/2503.22071#2408", ArxivId("2503.22071")),
+    ("https://huggingface.co/papers/2310.13798v2.md", ArxivId("2310.13798", 2)),
 ]
 
 
@@ -329,7 +426,9 @@ def test_a_bare_id_is_found_whatever_surrounds_it(left, lsep, ident, version, rs
 _CUES = st.sampled_from([
     "arXiv:", "arXiv: ", "arxiv ", "ARXIV:", "https://arxiv.org/abs/", "http://arxiv.org/pdf/",
     "https://export.arxiv.org/abs/", "www.arxiv.org/abs/", "10.48550/arXiv.",
-    "https://doi.org/10.48550/ARXIV.",
+    "https://doi.org/10.48550/ARXIV.", "http://xxx.lanl.gov/abs/", "https://lanl.arxiv.org/pdf/",
+    "https://huggingface.co/papers/", "https://www.alphaxiv.org/abs/",
+    "https://www.semanticscholar.org/arxiv/", "https://scirate.com/arxiv/",
 ])
 _GLUED_WORD = st.text(st.characters(whitelist_categories=("Lu", "Ll")), min_size=1, max_size=12)
 
@@ -362,3 +461,20 @@ def test_normalise_is_idempotent_on_every_form(written):
 @given(st.from_regex(r"\A\d{1,4}\.\d{1,3}(\.\d{1,3})?\Z"))
 def test_short_decimals_and_versions_are_never_ids(text):
     assert find_ids(text) == []
+
+
+_PAPER_PAGES = st.sampled_from([
+    "http://xxx.lanl.gov/abs/", "https://huggingface.co/papers/", "https://hf.co/papers/",
+    "https://www.alphaxiv.org/abs/", "https://alphaxiv.org/overview/",
+    "https://www.semanticscholar.org/arxiv/", "https://scirate.com/arxiv/",
+    "https://ar5iv.org/html/", "https://www.arxiv-vanity.com/papers/",
+    "https://papers.cool/arxiv/", "http://front.math.ucdavis.edu/",
+])
+
+
+@given(_PAPER_PAGES, st.one_of(
+    st.from_regex(r"\A\d{1,4}\.\d{1,3}(\.\d{1,3})?\Z"),
+    st.from_regex(r"\A(19|20)\d\d-[01]\d-[0-3]\d\Z"),
+    st.from_regex(r"\Av?\d{1,2}\.\d{1,2}\.\d{1,3}\Z")))
+def test_decimals_versions_and_dates_on_a_paper_page_host_are_never_ids(page, path):
+    assert find_ids(page + path) == []

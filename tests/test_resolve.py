@@ -20,6 +20,7 @@ from bridge.resolve import (
     verify,
 )
 from tests.paths import SAMPLES
+from tests.sample_papers import DECOYS
 
 ABSTRACTS = [
     line.removeprefix("Abstract:")
@@ -89,6 +90,22 @@ EVALS_SAME_OPENING = Reference(
     abstract=EVALS_ABSTRACT.split(". ")[0] + ". We audit dialogue agents for regressions "
     "between releases with a fixed suite of behavioural probes, and find that most regressions "
     "come from changes to the system prompt rather than to the weights.")
+
+
+
+def _paper(data: dict) -> Reference:
+    """A paper of tests/data/sample_papers.json as the arXiv client returns it."""
+    first, last = data["versions"][0], data["versions"][-1]
+    return Reference(arxiv_id=data["id"], arxiv_version=last["version"], title=data["title"],
+                     authors=_authors(*data["authors"]), abstract=data["abstract"],
+                     date=first["date"], arxiv_published=first["date"],
+                     arxiv_updated=last["date"], comment=data.get("comment"))
+
+
+# Two papers of the same title whose author lists overlap (Lindqvist, Okafor; in the other
+# order), from tests/data/sample_papers.json.
+TWIN_A = _paper(DECOYS["2402.90001"])
+TWIN_B = _paper(DECOYS["2402.90002"])
 
 # ------------------------------------------------------------------------------ build_queries
 
@@ -165,6 +182,14 @@ QUERY_CASES = [
                   "behaviors, good and bad, exacerbating the need to evaluate how they behave."),
         ['abs:"exacerbating the need to evaluate how they behave"'],
         id="one sentence: its best run"),
+    pytest.param(
+        Reference(title="Specific versus General Principles for Constitutional AI",
+                  authors=_authors("Sandipan Kundu"), abstract=SPECIFIC_ABSTRACT),
+        ['ti:"Specific versus General Principles for Constitutional AI" AND au:Kundu',
+         'ti:"Specific versus General Principles for Constitutional AI"',
+         'abs:"long list of constitutions targeting potentially harmful behaviors"',
+         'abs:"approach effectively prevents the expression of such behaviors"'],
+        id="title, then the abstract when the title finds nothing"),
     pytest.param(Reference(authors=_authors("Yuntao Bai")), [], id="nothing searchable"),
     pytest.param(Reference(title=" :() "), [], id="title of punctuation only"),
 ]
@@ -237,6 +262,28 @@ VERIFY_CASES = [
         id="candidate without abstract"),
     pytest.param(Reference(authors=_authors("Yuntao Bai")), CAI,
                  (0.0, False, False, "record has no title or abstract"), id="nothing to compare"),
+    pytest.param(
+        Reference(title="Where Small Transformers Keep Their Sparse Features",
+                  authors=_authors("Mara Lindqvist"), abstract=TWIN_A.abstract),
+        TWIN_A, (100.0, True, False, "title similarity 67.3 < 90, but abstract identical, "
+                 "authors agree"),
+        id="a renamed paper: the whole abstract vouches for it"),
+    pytest.param(
+        Reference(title="Where Small Transformers Keep Their Sparse Features",
+                  authors=_authors("Mara Lindqvist"), abstract=TWIN_B.abstract),
+        TWIN_A, (67.3, False, False, "title similarity 67.3 < 90"),
+        id="renamed title, another paper's abstract"),
+    pytest.param(
+        Reference(title="Where Small Transformers Keep Their Sparse Features",
+                  authors=_authors("Mara Lindqvist"),
+                  abstract=(TWIN_A.abstract or "").split(". ")[0] + "."),
+        TWIN_A, (67.3, False, False, "title similarity 67.3 < 90"),
+        id="renamed title, a fragment of the abstract is not enough"),
+    pytest.param(
+        Reference(title="Where Small Transformers Keep Their Sparse Features",
+                  authors=_authors("Wei Zhang"), abstract=TWIN_A.abstract),
+        TWIN_A, (100.0, False, False, "authors not on the paper: Wei Zhang"),
+        id="renamed title, same abstract, other authors"),
 ]
 
 
@@ -318,6 +365,91 @@ def test_pick_nothing() -> None:
 def test_pick_same_paper_twice_is_one_candidate() -> None:
     result = pick(CAI_RECORD, [CAI, CAI.copy(arxiv_version=2)])
     assert (result.status, result.chosen) == ("accepted", CAI)
+
+
+# ---------------------------------------------------------------- pick: breaking a tie
+
+TWINS_TITLE = "Probing Sparse Feature Circuits in Small Transformers"
+
+
+def test_pick_same_title_overlapping_authors_the_abstract_and_first_author_decide() -> None:
+    # The reported case: both papers have the title and both listed authors, but the
+    # abstract is one paper's word for word and its first author is that paper's.
+    record = Reference(title=TWINS_TITLE, authors=_authors("Mara Lindqvist", "Tomas Okafor"),
+                       abstract=TWIN_A.abstract)
+    result = pick(record, [TWIN_B, TWIN_A])
+    assert (result.status, result.chosen) == ("accepted", TWIN_A)
+    assert result.matches[0].reason == (
+        "title identical, authors agree; told from 1 other by: abstract, first author, "
+        "author order")
+
+
+TIE_BREAKS = [
+    pytest.param(Reference(title=TWINS_TITLE, abstract=TWIN_B.abstract), "2402.90002",
+                 "abstract", id="the abstract"),
+    pytest.param(Reference(title=TWINS_TITLE, abstract=(TWIN_A.abstract or "")[:200]),
+                 "2402.90001", "abstract", id="a fragment of the abstract"),
+    pytest.param(Reference(title=TWINS_TITLE, authors=_authors("Tomas Okafor")), "2402.90002",
+                 "first author", id="the first author"),
+    pytest.param(Reference(title=TWINS_TITLE, authors=_authors("Mara Lindqvist"),
+                           authors_truncated=True), "2402.90001",
+                 "first author", id="the first author of an et al. list"),
+    pytest.param(Reference(title=TWINS_TITLE, date="2025"), "2402.90002", "year",
+                 id="the year"),
+    pytest.param(Reference(title=TWINS_TITLE, date="2024-03"), "2402.90001", "year",
+                 id="the year of a later version"),
+    pytest.param(Reference(title=TWINS_TITLE, comment="14 pages, 6 figures"), "2402.90001",
+                 "comment", id="the comment line"),
+    pytest.param(Reference(title=TWINS_TITLE, doi="10.1000/TWIN.A"), "2402.90001", "DOI",
+                 id="the journal DOI"),
+]
+
+
+@pytest.mark.parametrize(("record", "expected", "clues"), TIE_BREAKS)
+def test_pick_every_clue_of_the_record_can_break_a_tie(record: Reference, expected: str,
+                                                       clues: str) -> None:
+    twins = [TWIN_A.copy(doi="10.1000/twin.a"), TWIN_B.copy(doi="10.1000/twin.b")]
+    result = pick(record, twins)
+    assert (result.status, result.chosen and result.chosen.arxiv_id) == ("accepted", expected)
+    assert result.matches[0].reason.endswith(f"told from 1 other by: {clues}")
+
+
+def test_pick_author_order_breaks_a_tie_the_first_author_cannot() -> None:
+    first = TWIN_A.copy(authors=_authors("Ada Byron", "Mara Lindqvist", "Tomas Okafor"))
+    second = TWIN_B.copy(authors=_authors("Ada Byron", "Tomas Okafor", "Mara Lindqvist"))
+    record = Reference(title=TWINS_TITLE,
+                       authors=_authors("Ada Byron", "Tomas Okafor", "Mara Lindqvist"))
+    result = pick(record, [first, second])
+    assert (result.status, result.chosen) == ("accepted", second)
+    assert result.matches[0].reason.endswith("told from 1 other by: author order")
+
+
+def test_pick_clues_that_disagree_leave_it_ambiguous() -> None:
+    # the abstract says one paper, the first author and the order the other: a mixed-up
+    # paste is not resolved by guessing which clue to believe
+    record = Reference(title=TWINS_TITLE, authors=_authors("Tomas Okafor", "Mara Lindqvist"),
+                       abstract=TWIN_A.abstract)
+    result = pick(record, [TWIN_A, TWIN_B])
+    assert (result.status, result.chosen) == ("ambiguous", None)
+    assert _ids(result.candidates) == ["2402.90001", "2402.90002"]
+
+
+def test_pick_clues_that_say_nothing_leave_it_ambiguous() -> None:
+    # Lindqvist is both papers' first author, and the year fits neither
+    record = Reference(title=TWINS_TITLE, authors=_authors("Mara Lindqvist"), date="2023",
+                       authors_truncated=False)
+    twin_b = TWIN_B.copy(authors=_authors("Mara Lindqvist", "Tomas Okafor"))
+    result = pick(record, [TWIN_A, twin_b])
+    assert (result.status, result.chosen) == ("ambiguous", None)
+    assert _ids(result.candidates) == ["2402.90001", "2402.90002"]
+
+
+def test_pick_a_clue_narrows_three_papers_to_the_two_it_fits() -> None:
+    third = TWIN_A.copy(arxiv_id="2402.90003", abstract=TWIN_B.abstract)
+    record = Reference(title=TWINS_TITLE, abstract=TWIN_A.abstract)
+    result = pick(record, [TWIN_B, TWIN_A, third, TWIN_A.copy(arxiv_id="2402.90004")])
+    assert (result.status, result.chosen) == ("ambiguous", None)
+    assert _ids(result.candidates) == ["2402.90001", "2402.90004"]
 
 
 # ------------------------------------------------------------------------------ merge

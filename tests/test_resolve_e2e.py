@@ -212,3 +212,78 @@ def test_versioned_id_gets_that_versions_entry(server: ArxivServer) -> None:
     assert (ref.versioned_id, ref.date, ref.url) == (
         "2212.08073v1", "2022-12-15", "https://arxiv.org/abs/2212.08073v1")
     assert report.changes[0].label == "bai2022"
+
+
+# -- clues beyond title and authors; the abstract search when the title search finds nothing
+
+TWINS_TITLE = "Probing Sparse Feature Circuits in Small Transformers"
+
+
+def _searches(server: ArxivServer) -> list[str]:
+    return [r.params["search_query"] for r in server.requests if "search_query" in r.params]
+
+
+def test_a_paste_with_its_abstract_is_not_ambiguous_between_same_title_papers(
+        server: ArxivServer) -> None:
+    # The reported case: two papers share the title and two authors; the paste has the
+    # title, the authors (first author first) and one paper's abstract word for word.
+    paste = (f"{TWINS_TITLE}\nMara Lindqvist, Tomas Okafor\n"
+             f"{DECOYS['2402.90001']['abstract']}\n")
+    refs = read_text(paste, "paste.txt")
+    with _client(server) as client:
+        report = resolve(refs, client)
+    assert report.ambiguous == [] and report.not_found == []
+    assert [r.arxiv_id for r in report.found_by_search] == ["2402.90001"]
+    assert report.references[0].comment == "14 pages, 6 figures"
+    # the first query found both papers; the record's clues told them apart
+    assert _searches(server) == [f'ti:"{TWINS_TITLE}" AND au:Lindqvist']
+
+
+def test_an_arxiv_abstract_page_paste_carries_its_date_to_the_tie_break(
+        server: ArxivServer) -> None:
+    # no author, no usable abstract: only the dateline says which of the two it is
+    paste = (f"Title: {TWINS_TITLE}\n"
+             "[Submitted on 20 Jan 2025]\n"
+             "Abstract: We revisit sparse feature circuits.\n")
+    with _client(server) as client:
+        report = resolve(read_text(paste, "abs-page.txt"), client)
+    assert [r.arxiv_id for r in report.found_by_search] == ["2402.90002"]
+
+
+def test_same_title_papers_stay_ambiguous_when_the_paste_says_nothing_else(
+        server: ArxivServer) -> None:
+    refs = read_text(f"{TWINS_TITLE}\n", "paste.txt")
+    with _client(server) as client:
+        report = resolve(refs, client)
+    assert [(ref.title, [c.arxiv_id for c in cands]) for ref, cands in report.ambiguous] == [
+        (TWINS_TITLE, ["2402.90001", "2402.90002"])]
+    assert report.found_by_search == []
+
+
+def test_a_title_search_that_finds_nothing_falls_back_to_the_abstract(
+        server: ArxivServer) -> None:
+    # a typo in one title word: the phrase search finds nothing; the abstract finds it, and
+    # the title still verifies (a typo costs a point or two)
+    specific = PAPERS["2310.13798"]
+    paste = ("Specific versus General Principals for Constitutional AI\n"
+             "Sandipan Kundu, Yuntao Bai, Saurav Kadavath\n"
+             f"{specific['abstract']}\n")
+    with _client(server) as client:
+        report = resolve(read_text(paste, "paste.txt"), client)
+    assert [r.arxiv_id for r in report.found_by_search] == ["2310.13798"]
+    assert _searches(server) == [
+        'ti:"Specific versus General Principals for Constitutional AI" AND au:Kundu',
+        'ti:"Specific versus General Principals for Constitutional AI"',
+        'abs:"long list of constitutions targeting potentially harmful behaviors"']
+
+
+def test_a_paper_renamed_since_the_paste_is_found_by_its_whole_abstract(
+        server: ArxivServer) -> None:
+    paste = ("Where Small Transformers Keep Their Sparse Features\n"
+             "Mara Lindqvist, Tomas Okafor, Ines Duarte\n"
+             f"{DECOYS['2402.90001']['abstract']}\n")
+    with _client(server) as client:
+        report = resolve(read_text(paste, "paste.txt"), client)
+    assert [r.arxiv_id for r in report.found_by_search] == ["2402.90001"]
+    # the title the user gave is kept (only missing fields are filled)
+    assert report.references[0].title == "Where Small Transformers Keep Their Sparse Features"

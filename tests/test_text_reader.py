@@ -442,3 +442,82 @@ def test_reference_list_styles_give_authors_title_and_year():
          ["D. Ganguli", "A. Askell", "N. Schiefer"], False, "2023"),
         (7, "Towards AGI. A manifesto", [], False, None),  # one "Surname INI" is not a list
     ]
+
+
+# --- arXiv's datelines: the date of the first version, kept with the record it belongs to
+DATELINES = [
+    ("[Submitted on 15 Dec 2022]", "2022-12-15"),
+    ("[Submitted on 14 Feb 2024 (v1), last revised 3 Mar 2024 (this version, v2)]",
+     "2024-02-14"),
+    ("Submitted on 5 Jan 2021", "2021-01-05"),
+    # arXiv's search results
+    ("Submitted 20 October, 2023; originally announced October 2023.", "2023-10-20"),
+]
+
+
+@pytest.mark.parametrize(("line", "date"), DATELINES)
+def test_an_abstract_page_paste_is_one_record_with_its_date(line: str, date: str):
+    # as arXiv's abstract page lays it out (dateline before the title) and after the title
+    abstract = ("Abstract: We study how small transformers route sparse features between "
+                "layers, and find that a handful of attention heads carry most of them.")
+    for text in (f"{line}\nTitle: Probing Sparse Feature Circuits\n"
+                 f"Authors: Mara Lindqvist, Tomas Okafor\n{abstract}\n",
+                 f"Title: Probing Sparse Feature Circuits\n"
+                 f"Authors: Mara Lindqvist, Tomas Okafor\n{line}\n{abstract}\n"):
+        [ref] = read_text(text, "abs.txt")
+        assert (ref.title, ref.date, len(ref.authors)) == (
+            "Probing Sparse Feature Circuits", date, 2)
+        assert ref.abstract and ref.abstract.startswith("We study how small transformers")
+
+
+def test_a_dateline_after_a_whole_record_starts_the_next_one():
+    text = ("Title: First Paper Title\n[Submitted on 1 Feb 2024]\n"
+            "Abstract: We study one thing at length, and we find that it is what it seems to "
+            "be in every case we try, which is reassuring.\n"
+            "[Submitted on 2 Mar 2023]\nTitle: Second Paper Title\n")
+    assert [(r.title, r.date) for r in read_text(text)] == [
+        ("First Paper Title", "2024-02-01"), ("Second Paper Title", "2023-03-02")]
+
+
+# --- arXiv's abstract page copied whole: its breadcrumb, "Cite as:" and page furniture are
+# not papers. The text of arxiv.org/abs/2212.08073 as a browser copies it (abstract cut).
+ABS_PAGE = """Computer Science > Computation and Language
+[Submitted on 15 Dec 2022]
+Constitutional AI: Harmlessness from AI Feedback
+Yuntao Bai, Saurav Kadavath, Sandipan Kundu, Amanda Askell
+As AI systems become more capable, we would like to enlist their help to supervise other \
+AIs. We experiment with methods for training a harmless AI assistant through \
+self-improvement, without any human labels identifying harmful outputs.
+Subjects:\tComputation and Language (cs.CL); Artificial Intelligence (cs.AI)
+Cite as:\tarXiv:2212.08073 [cs.CL]
+ \t(or arXiv:2212.08073v1 [cs.CL] for this version)
+ \thttps://doi.org/10.48550/arXiv.2212.08073
+Focus to learn more
+arXiv-issued DOI via DataCite
+Submission history
+From: Jared Kaplan [view email]
+[v1] Thu, 15 Dec 2022 06:19:23 UTC (1,083 KB)
+Full-text links:
+Access Paper:
+"""
+
+
+def test_an_arxiv_abstract_page_copied_whole_is_one_paper():
+    [ref] = read_text(ABS_PAGE, "abs.txt")
+    assert (ref.arxiv_id, ref.arxiv_version, ref.title, ref.date) == (
+        "2212.08073", None, "Constitutional AI: Harmlessness from AI Feedback", "2022-12-15")
+    assert [a.display() for a in ref.authors] == [
+        "Yuntao Bai", "Saurav Kadavath", "Sandipan Kundu", "Amanda Askell"]
+    assert ref.abstract and ref.abstract.endswith("identifying harmful outputs.")
+    assert (ref.primary_category, ref.categories) == ("cs.CL", ["cs.CL", "cs.AI"])
+    assert ref.provenance == Provenance("abs.txt", 2)
+
+
+@pytest.mark.parametrize("line", [
+    "Computer Science > Computation and Language", "High Energy Physics - Theory",
+    "Mathematics > Combinatorics", "Focus to learn more",
+    "arXiv-issued DOI via DataCite (pending registration)", "Submission history",
+    "From: Fan Wei [view email]", "[v2] Fri, 6 Aug 2021 14:57:22 UTC (19 KB)",
+])
+def test_arxiv_page_furniture_is_no_paper(line: str):
+    assert read_text(f"{line}\n") == []

@@ -451,7 +451,7 @@ def arxiv_id_from_fields(fields: Mapping[str, str]) -> tuple[str, int | None] | 
                 and (found := _strict_id(f"{volume}.{number}"))):
             return found
     for name, value in raw.items():
-        if name in _NO_ID_FIELDS or name in ("eprint", "doi") or not _ARXIV_WORD.search(value):
+        if name in _NO_ID_FIELDS or name in ("eprint", "doi"):
             continue
         if found := _marked_id(_plain(value), anywhere=False):
             return found
@@ -707,14 +707,12 @@ def _loose_id(text: str) -> tuple[str, int | None] | None:
 
 
 def _marked_id(text: str, *, anywhere: bool) -> tuple[str, int | None] | None:
-    """The first id written in an arXiv form (`arXiv:`, arxiv.org URL, arXiv DOI).
+    """The first id written in an arXiv form (`arXiv:`, a URL of the paper, arXiv DOI).
 
     With `anywhere`, a bare id counts too (the caller knows the value is about arXiv).
     """
-    if not anywhere and not _ARXIV_WORD.search(text):
-        return None
     for match in find_ids(text):
-        if anywhere or _ARXIV_WORD.search(text, match.start, match.end):
+        if anywhere or match.cued:
             return match.arxiv_id.id, match.arxiv_id.version
     return None
 

@@ -17,7 +17,10 @@ The shapes it understands, which can be mixed in one paste:
   ISO; the organisation tags after the ``·`` are dropped (never taken for authors).
 * **Labelled fields**: ``Title:``, ``Authors:``, ``Abstract:``, ``Comments:``,
   ``Journal-ref:``, ``DOI:`` (arXiv's own abstract and listing pages). A label seen again
-  starts the next record, so a run of ``Abstract:`` lines gives one record each.
+  starts the next record, so a run of ``Abstract:`` lines gives one record each. arXiv's
+  dateline (``[Submitted on 14 Feb 2024 (v1), ...]``) gives the first version's date, its
+  ``Cite as: arXiv:ID`` line the id; its breadcrumb and page furniture are skipped, so a
+  whole abstract page copied from the browser is one record.
 * **Generic pastes and reading lists**: ids, arXiv URLs and arXiv DOIs anywhere (one record
   per distinct id, first-seen order, repeats ignored); blank lines separate records; a short
   line is a title, a list of names is the authors, a long line is the abstract.
@@ -47,6 +50,28 @@ _AGGREGATOR_PREFIX = re.compile(
     r"^(?P<cat>[A-Z][A-Za-z]{1,3})?(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
     r"[a-z]*\.? (?P<day>\d{1,2}), (?P<year>(?:19|20)\d\d)(?P<badge>[A-Z][a-z]+)?$"
 )
+# arXiv's datelines: "[Submitted on 14 Feb 2024 (v1), last revised ...]" on an abstract page,
+# "Submitted 20 October, 2023; originally announced ..." in its search results. The date is
+# the first version's.
+_DATELINE = re.compile(
+    r"^\[?Submitted(?: on)? (?P<day>\d{1,2}) (?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct"
+    r"|Nov|Dec)[a-z]*\.?,? (?P<year>(?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+# Lines of arXiv's abstract page that are not about any paper: the subject breadcrumb
+# ("Computer Science > Computation and Language"), the DOI tooltip, the submission history.
+_PAGE_FURNITURE = re.compile(
+    r"^(?:(?:Computer Science|Mathematics|Physics|Statistics|Quantitative Biology"
+    r"|Quantitative Finance|Electrical Engineering and Systems Science|Economics"
+    r"|Astrophysics|Condensed Matter|Nonlinear Sciences) > [^>]+"
+    r"|(?:High Energy Physics - (?:Experiment|Lattice|Phenomenology|Theory)"
+    r"|General Relativity and Quantum Cosmology|Mathematical Physics|Quantum Physics"
+    r"|Nuclear (?:Experiment|Theory))(?: > [^>]+)?"
+    r"|Focus to learn more|arXiv-issued DOI via DataCite(?: \(pending registration\))?"
+    r"|Submission history|From: .+ \[view email\]|\[v\d+\]"
+    r"|(?:\[v\d+\] )?(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{1,2} \w{3} \d{4} [\d:]+ UTC \(.+\))$"
+)
+_CITE_AS = re.compile(r"^cite as\s*[:|]?\s*\|?$", re.IGNORECASE)
 _LABEL = re.compile(
     r"^(?P<label>title|authors?|abstract|comments?|journal[- ]ref|doi|subjects|categories)"
     r"[ \t]*:[ \t]*(?P<value>.*)$",
@@ -171,6 +196,8 @@ class _Reader:
             links.extend(u for u in dict.fromkeys(urls) if u not in links)
 
     def feed_line(self, number: int, text: str) -> None:
+        if _PAGE_FURNITURE.match(text):
+            return
         matches = find_ids(text)
         if not matches and text.endswith(":") and len(text) < 80 and not _LABEL.match(text):
             return  # a heading ("Reading list for Thursday:"), not a paper
@@ -182,6 +209,15 @@ class _Reader:
             draft.date = _iso_date(prefix)
             draft.awaiting_title_line = True
             return
+        dateline = _DATELINE.match(text)
+        if dateline:
+            # Before the title on arXiv's abstract page; a record that already has a date
+            # or an abstract is finished, so the dateline opens the next one.
+            draft = self.current(number)
+            if draft.date is not None or draft.abstract:
+                draft = self.fresh(number)
+            draft.date = _iso_date(dateline)
+            return
         if matches:
             self.feed_ids(number, text, matches)
             return
@@ -189,7 +225,8 @@ class _Reader:
 
     def feed_ids(self, number: int, text: str, matches: list[IdMatch]) -> None:
         head = _strip_bullet(text[: matches[0].start]).strip()
-        if head:
+        # "Cite as: arXiv:ID" on arXiv's abstract page: the id of the record above it.
+        if head and not _CITE_AS.match(head):
             self.feed_head(number, head)
         for index, match in enumerate(matches):
             ident = match.arxiv_id
@@ -238,8 +275,8 @@ class _Reader:
         draft = self.current(number)
         if self.pending_label:
             # "Abstract:" alone on its line: the value is on the next one.
-            label, self.pending_label = self.pending_label, ""
-            self.feed_label(number, label, text)
+            pending, self.pending_label = self.pending_label, ""
+            self.feed_label(number, pending, text)
             return
         if draft.awaiting_title_line:
             draft.awaiting_title_line = False
@@ -352,8 +389,8 @@ class _Reader:
                          or _citation_authors(before))
             if names is not None:
                 draft.authors, draft.truncated = names
-            if year := re.search(r"\b(?:19|20)\d\d\b", entry[quoted.end():][:40]):
-                draft.date = year.group()
+            if cited := re.search(r"\b(?:19|20)\d\d\b", entry[quoted.end():][:40]):
+                draft.date = cited.group()
         else:
             authors, truncated, title, year = _lead_authors(entry)
             if authors:
