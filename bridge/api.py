@@ -18,17 +18,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import arxiv_id
-from ._io import STDIN, atomic_write_text, check_writable, read_input_text
+from ._io import STDIN, STDOUT, check_writable, read_input_text, update_file
+from .bibfile import BibDocument, MergePlan, merge
 from .citekeys import assign_keys
 from .config import Settings, load_settings
-from .errors import ConfigError, InputError, Problems
+from .errors import ConfigError, InputError, Problems, UnreadableInput
 from .model import Reference
 from .progress import NO_PROGRESS, Progress
 from .readers import detect_format, read_inputs
-from .readers.bibtex import parse_bib
 from .resolve import ResolveReport, resolve
 from .writers import Writer, get_writer
-from .writers.bibtex import bibtex_fields
 
 # The service layers (the arxiv package, httpx) are imported where they are used: they
 # would double the start-up time of `refbridge ids`, which needs neither.
@@ -239,26 +238,37 @@ def import_references(inputs: list[str], output: str, *, fmt: str | None = None,
     refs = read_inputs(inputs, problems)
     writer = get_writer(fmt, path=output)
     check_writable(output)
-    existing = _Existing.read(output, writer, problems)
+    # Read now so that an output we could not add to fails before any request.
+    _Existing.read(output, writer, problems)
     report = ImportReport(output=output, problems=problems)
     report.resolution = resolve_references(refs, settings=settings, options=options,
                                            progress=progress)
-    for ref in _to_write(report.resolution):
-        key = existing.key_of.get(ref.arxiv_id or "") or (
-            ref.key if ref.key in existing.keys else None)
-        if key:
-            report.already_in_output.append(ref.copy(key=key))
-        else:
-            report.written.append(ref)
-    report.written = _with_keys(report.written, citekey or settings.citekey, existing.keys)
-    if report.written:  # else an existing output stays untouched, and none is created
-        atomic_write_text(output, existing.extended(writer, report.written))
+    candidates = _to_write(report.resolution)
+    formula = citekey or settings.citekey
+
+    def add_new(text: str | None) -> str | None:
+        # Runs on the output as it is at the moment of writing (again, if it changes
+        # meanwhile), so entries another process or the user added are kept.
+        if writer.name == "csl-json":
+            existing = _Existing.from_text(output, writer, text or "", Problems())
+            fresh = existing.split(candidates, report)
+            report.written = _with_keys(fresh, formula, existing.keys)
+            return existing.extended(writer, report.written) if report.written else None
+        result = merge(text or "", output, MergePlan(references=candidates,
+                                                     dialect=writer.name, formula=formula))
+        report.written, report.already_in_output = result.written, result.present
+        return result.text if result.written else None  # else no file is created
+
+    update_file(output, add_new)
     return report
 
 
 @dataclass
 class _Existing:
-    """An output file that is already there: what it holds, and how to add to it."""
+    """A CSL-JSON output file that is already there: what it holds, and how to add to it.
+
+    (A `.bib` output is read and added to by `bridge.bibfile.merge`.)
+    """
 
     text: str = ""
     kind: str = ""
@@ -269,16 +279,19 @@ class _Existing:
 
     @classmethod
     def read(cls, output: str, writer: Writer, problems: Problems) -> _Existing:
-        if not Path(output).is_file():
+        if output == STDOUT or not Path(output).is_file():
             return cls()
         # keep_bom: appended-to text goes back whole, byte-order mark included.
         text = read_input_text(output, allow_empty=True, keep_bom=True)
+        return cls.from_text(output, writer, text, problems)
+
+    @classmethod
+    def from_text(cls, output: str, writer: Writer, text: str, problems: Problems) -> _Existing:
         if writer.name == "csl-json":
+            _refuse_non_csl_items(output, text)
             return cls._read_csl_json(output, text)
-        document = parse_bib(text, output, problems)
-        return cls(text, "bib",
-                   {r.arxiv_id: r.key for r in document.references if r.arxiv_id and r.key},
-                   {r.key for r in document.references if r.key})
+        BibDocument.parse(text, output, problems)  # reports what the merge would keep as is
+        return cls(text, "bib")
 
     @classmethod
     def _read_csl_json(cls, output: str, text: str) -> _Existing:
@@ -294,17 +307,41 @@ class _Existing:
                     found.key_of.setdefault(ref.arxiv_id, ref.key or "")
         return found
 
+    def split(self, refs: list[Reference], report: ImportReport) -> list[Reference]:
+        """The refs the file lacks (same arXiv id or key); the others go to the report."""
+        report.already_in_output = []
+        fresh: list[Reference] = []
+        for ref in refs:
+            key = self.key_of.get(ref.arxiv_id or "") or (
+                ref.key if ref.key in self.keys else None)
+            if key:
+                report.already_in_output.append(ref.copy(key=key))
+            else:
+                fresh.append(ref)
+        return fresh
+
     def extended(self, writer: Writer, refs: list[Reference]) -> str:
-        """The file's text with `refs` added after everything it already holds."""
-        new_text = writer.to_string(refs)
-        if self.kind == "csl-json":
-            items = [*self.items, *json.loads(new_text)]
-            return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
-        if not self.text:
-            return new_text
-        separator = "" if self.text.endswith("\n\n") else (
-            "\n" if self.text.endswith("\n") else "\n\n")
-        return self.text + separator + new_text
+        """The CSL-JSON array with `refs` added after every item it already holds."""
+        items = [*self.items, *json.loads(writer.to_string(refs))]
+        return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+
+
+def _refuse_non_csl_items(output: str, text: str) -> None:
+    """Raise `UnreadableInput` for a JSON array whose items are not CSL items.
+
+    CSL-JSON's schema requires an object with `id` and `type` for every item; appending
+    our items to an array of anything else would make a file neither tool can read.
+    """
+    try:
+        items = json.loads(text) if text.strip() else []
+    except json.JSONDecodeError:
+        return  # _read_csl_json names the syntax error
+    if not isinstance(items, list):
+        return
+    for number, item in enumerate(items, start=1):
+        if not (isinstance(item, dict) and "id" in item and "type" in item):
+            raise UnreadableInput(output, f"is not CSL-JSON (item {number} is not an object "
+                                          "with an id and a type); nothing was written")
 
 
 def _with_keys(refs: list[Reference], formula: str, taken: set[str]) -> list[Reference]:
@@ -346,29 +383,6 @@ class EnrichReport:
             fromfile=self.path, tofile=target))
 
 
-# Fields that stand in for one another: an entry that has any of a group has that field.
-_EQUIVALENT_FIELDS = (
-    {"year", "date"},
-    {"archiveprefix", "eprinttype"},
-    {"primaryclass", "eprintclass"},
-    {"journal", "journaltitle"},
-    {"url", "howpublished"},
-)
-
-
-def _present(name: str, existing: set[str]) -> bool:
-    name = name.lower()
-    if name in existing:
-        return True
-    return any(name in group and group & existing for group in _EQUIVALENT_FIELDS)
-
-
-def _dialect_of(entry_type: str | None, fields: Iterable[str]) -> str:
-    names = {f.lower() for f in fields}
-    biblatex = entry_type == "online" or bool(names & {"eprinttype", "eprintclass", "date"})
-    return "biblatex" if biblatex else "bibtex"
-
-
 def enrich_file(path: str, *, output: str | None = None, dry_run: bool = False,
                 settings: Settings | None = None,
                 options: ResolveOptions = ResolveOptions(), strict: bool = False,
@@ -387,34 +401,34 @@ def enrich_file(path: str, *, output: str | None = None, dry_run: bool = False,
     text = read_input_text(path, keep_bom=True)
     if not dry_run:
         check_writable(output or path)
-    document = parse_bib(text, source, problems)
-    targets = [i for i, ref in enumerate(document.references) if ref.arxiv_id]
-    resolution = resolve_references([document.references[i] for i in targets],
-                                    settings=settings, options=options, progress=progress)
-    edits: dict[int, dict[str, str]] = {}
-    edited_keys: list[str] = []
-    for index, filled in zip(targets, resolution.references, strict=True):
-        entry = document.entries[index]
-        existing = {name.lower() for name in entry.fields}
-        dialect = _dialect_of(entry.entry_type, entry.fields)
-        changes: dict[str, str] = {}
-        original = {name.lower(): value.strip() for name, value in entry.fields.items()}
-        for name, value in bibtex_fields(filled, dialect):
-            missing = not _present(name, existing)
-            replaced = options.overwrite and original.get(name.lower(), value) != value
-            if missing or replaced:
-                changes[name] = value
-        if changes:
-            edits[index] = changes
-            edited_keys.append(entry.key or f"entry at line {entry.line}")
-    new_text = document.render(edits) if edits else text
-    report = EnrichReport(path=source, output=output, old_text=text, new_text=new_text,
-                          edits=edits, edited_keys=edited_keys, resolution=resolution,
-                          problems=problems)
-    if not dry_run and (report.changed or (output and os.path.abspath(output)
-                                           != os.path.abspath(path))):
-        atomic_write_text(output or path, new_text)
+    document = BibDocument.parse(text, source, problems)
+    targets = [ref for ref in document.references if ref.arxiv_id]
+    resolution = resolve_references(targets, settings=settings, options=options,
+                                    progress=progress)
+    plan = MergePlan(references=resolution.references, append=False,
+                     existing="update" if options.overwrite else "fill")
+    report = EnrichReport(path=source, output=output, old_text=text, new_text=text,
+                          resolution=resolution, problems=problems)
+
+    def fill(base: str) -> str:
+        result = merge(base, source, plan)
+        report.edits, report.edited_keys = result.edits, result.edited
+        report.old_text, report.new_text = base, result.text
+        return result.text
+
+    if dry_run:
+        fill(text)
+    elif output is not None and os.path.abspath(output) != os.path.abspath(path):
+        update_file(output, lambda _current: fill(text))
+    else:
+        # The merge runs on the file as it is at the moment of writing, so an entry another
+        # process or the user added meanwhile stays.
+        update_file(path, lambda now: _changed(now, fill(text if now is None else now)))
     return report
+
+
+def _changed(old: str | None, new: str) -> str | None:
+    return None if new == old else new
 
 
 # ---------------------------------------------------------------------------- Zotero

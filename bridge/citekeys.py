@@ -33,7 +33,8 @@ from .fold import to_ascii
 from .latex import latex_to_unicode
 from .model import Reference
 
-__all__ = ["DEFAULT_FORMULA", "FORMULAS", "assign_keys", "make_key", "sanitize_key", "with_keys"]
+__all__ = ["DEFAULT_FORMULA", "FORMULAS", "assign_keys", "make_key", "repair_keys", "sanitize_key",
+           "with_keys"]
 
 DEFAULT_FORMULA = "auth-year-title"
 FORMULAS = ("auth-year-title", "bbt", "arxiv-id")
@@ -135,14 +136,11 @@ def _suffixes() -> Iterable[str]:
 
 
 def assign_keys(refs: list[Reference], *, formula: str = DEFAULT_FORMULA,
-                taken: set[str] | None = None, repair: bool = False) -> None:
+                taken: set[str] | None = None) -> None:
     """Give every reference without a key a unique one; existing keys are never changed.
 
     `taken` holds keys already in use elsewhere (say, in the file being written to); it is
     updated with the keys handed out. Keys compare case-insensitively, as BibTeX does.
-    With `repair`, the keys come from a tool that does not check them (Zotero's
-    `citationKey`): each is first cut down to what BibTeX accepts (`sanitize_key`), and a
-    key already used by an earlier reference or in `taken` is made anew by the formula.
 
     >>> from bridge.model import Author
     >>> refs = [Reference(title="Deep learning", date="2015", authors=[Author("LeCun")])
@@ -151,19 +149,7 @@ def assign_keys(refs: list[Reference], *, formula: str = DEFAULT_FORMULA,
     >>> assign_keys(refs, taken={"other"})
     >>> [r.key for r in refs]
     ['lecun2015deep', 'lecun2015deepa', 'mine']
-    >>> typed = [ref.copy(key=key) for ref, key in zip(refs, ["a b", "A{}B", "other"])]
-    >>> assign_keys(typed, taken={"other"}, repair=True)
-    >>> [r.key for r in typed]
-    ['ab', 'lecun2015deep', 'lecun2015deepa']
     """
-    if repair:
-        seen = {key.lower() for key in (taken or set())}
-        for ref in refs:
-            ref.key = sanitize_key(ref.key or "") or None
-            if ref.key and ref.key.lower() in seen:
-                ref.key = None
-            elif ref.key:
-                seen.add(ref.key.lower())
     used = {key.lower() for key in (taken or set())}
     used.update(ref.key.lower() for ref in refs if ref.key)
     for ref in refs:
@@ -177,6 +163,27 @@ def assign_keys(refs: list[Reference], *, formula: str = DEFAULT_FORMULA,
         ref.key = key
         if taken is not None:
             taken.add(key)
+
+
+def repair_keys(refs: list[Reference], taken: Iterable[str] = ()) -> None:
+    """Make keys typed into a tool that does not check them (Zotero's `citationKey`) usable.
+
+    Each key is cut down to what BibTeX accepts (`sanitize_key`); a key that is then empty,
+    or already used by an earlier reference or in `taken`, is removed, so that
+    `assign_keys` makes it anew by the formula.
+
+    >>> refs = [Reference(key=key) for key in ["a b", "A{}B", "other", "}"]]
+    >>> repair_keys(refs, taken={"other"})
+    >>> [r.key for r in refs]
+    ['ab', None, None, None]
+    """
+    seen = {key.lower() for key in taken}
+    for ref in refs:
+        ref.key = sanitize_key(ref.key or "") or None
+        if ref.key and ref.key.lower() in seen:
+            ref.key = None
+        elif ref.key:
+            seen.add(ref.key.lower())
 
 
 def with_keys(refs: Iterable[Reference], *, formula: str = DEFAULT_FORMULA,

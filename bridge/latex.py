@@ -588,3 +588,26 @@ def protect_title(title: str) -> str:
             last = end
     out.append(title[last:])
     return "".join(out)
+
+
+def braces_balanced(text: str) -> bool:
+    """Whether BibTeX can read `text` as a braced value: every `{` closed, none closed early.
+
+    BibTeX counts every brace, escaped or not (`\\{` is a brace to it: `title = {50\\{}`
+    makes bibtex 0.99d report "I was expecting a `,' or a `}'" and swallow the next field),
+    so a backslash changes nothing here. A literal brace is written `\\textbraceleft{}`.
+
+    >>> braces_balanced("A {GPU} study"), braces_balanced("50\\\\{"), braces_balanced("}{")
+    (True, False, False)
+    >>> braces_balanced("\\\\{x\\\\}")
+    True
+    """
+    depth = 0
+    for char in text:
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0

@@ -9,6 +9,7 @@ import pytest
 from bridge.errors import BibParseError, Problems
 from bridge.model import Author, Provenance, Reference
 from bridge.readers.bibtex import arxiv_id_from_fields, parse_bib, read_bibtex
+from bridge.writers.bibtex import render_entry
 
 from .paths import BIB_CORPUS, CORPORA, V1_DATA
 
@@ -455,3 +456,45 @@ def test_strict_problems_raise():
 
 def test_read_bibtex_without_collector_does_not_raise():
     assert [r.key for r in read_bibtex(FAULTY, "f.bib")] == ["ok", "dup"]
+
+
+# --- hostile files: bounded time and memory -------------------------------------------------
+
+def test_an_at_string_doubling_chain_stops_at_the_limit_with_file_and_line():
+    text = ('@string{s0 = "ab"}\n'
+            + "".join(f"@string{{s{i} = s{i - 1} # s{i - 1}}}\n" for i in range(1, 41))
+            + "@misc{k, title = s40}\n")
+    # s19 is 2 * 2**19 = 1,048,576 characters: the first past MAX_EXPANSION (1,000,000).
+    with pytest.raises(BibParseError, match=r"^bomb\.bib:20: @string expansion longer than "
+                                            r"1,000,000 characters"):
+        read_bibtex(text, "bomb.bib")
+    # A chain that stays under the limit expands as BibTeX would.
+    short = '@string{a = "x"}\n@string{b = a # a}\n@misc{k, note = b # " " # b}\n'
+    assert read_bibtex(short, "ok.bib")[0].fields["note"] == "xx xx"
+
+
+def test_deeply_nested_braces_are_read_in_one_pass():
+    depth = 20_000  # 125 s before the outer braces were stripped in one pass; now linear
+    title = "{" * depth + "Deep" + "}" * depth
+    [ref] = read_bibtex(f"@misc{{k, title = {{{title}}}}}\n", "deep.bib")
+    assert ref.title == "Deep"
+
+
+def test_braces_nested_past_the_limit_inside_a_title_are_reported_not_decoded():
+    problems = Problems()
+    inner = "{" * 5000 + "Deep" + "}" * 5000
+    [ref] = read_bibtex(f"@misc{{k, title = {{A {inner} b}}}}\n", "deep.bib", problems)
+    assert ref.title == "A Deep b"
+    assert [str(p) for p in problems] == [
+        "deep.bib:1: entry 'k': braces nested 5000 deep in title (more than 100); kept "
+        "without braces, TeX not decoded"]
+
+
+@pytest.mark.parametrize("dialect", ["bibtex", "biblatex"])
+def test_a_title_ending_in_a_backslash_is_written_so_it_reads_back(dialect):
+    ref = Reference(arxiv_id="2310.13798", key="k", title="Paths like C:\\",
+                    abstract="Ends in \\")
+    text = render_entry(ref, dialect)
+    assert "title = {Paths like {C}:\\textbackslash{}}," in text
+    [again] = read_bibtex(text, "out.bib")
+    assert (again.title, again.abstract) == ("Paths like C:\\", "Ends in \\")

@@ -4,8 +4,11 @@ server loaded with the samples' papers (tests/data/sample_papers.json)."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -477,3 +480,84 @@ def test_enrich_reads_standard_input_but_never_writes_it_in_place(arxiv: ArxivSe
     assert not (tmp_path / "-").exists()
     result = run("enrich", "-", "--dry-run", input=text)
     assert result.stdout.startswith("--- <stdin>\n+++ <stdin>\n")
+
+
+# --- where outputs go (issue 8: special, linked and read-only outputs) -----------------------
+
+def test_enrich_in_place_refuses_a_read_only_file_before_any_request(arxiv: ArxivServer,
+                                                                     tmp_path: Path):
+    path = tmp_path / "mine.bib"
+    shutil.copy(INCOMPLETE, path)
+    path.chmod(0o444)
+    before = path.read_bytes()
+    result = run("enrich", str(path), "--in-place")
+    assert result.exit_code == 2
+    assert result.stderr == (f"refbridge: error: {path}: cannot write here: the file is "
+                             "read-only; make it writable (chmod u+w) to let refbridge change "
+                             "it\n")
+    assert path.read_bytes() == before and arxiv.requests == []
+
+
+def test_enrich_in_place_refuses_to_break_a_hard_link(arxiv: ArxivServer, tmp_path: Path):
+    path = tmp_path / "mine.bib"
+    shutil.copy(INCOMPLETE, path)
+    (tmp_path / "twin.bib").hardlink_to(path)
+    result = run("enrich", str(path), "--in-place")
+    assert result.exit_code == 2
+    assert result.stderr == (f"refbridge: error: {path}: cannot write here: the file has 2 "
+                             "hard links, and replacing it would break them; write a copy "
+                             "with -o\n")
+    assert (tmp_path / "twin.bib").read_bytes() == INCOMPLETE.read_bytes()
+
+
+def test_import_into_a_symlink_writes_the_real_file(arxiv: ArxivServer, tmp_path: Path):
+    library = tmp_path / "library"
+    library.mkdir()
+    real = library / "refs.bib"
+    real.write_text("@misc{mine, title = {Mine}}\n", encoding="utf-8")
+    link = tmp_path / "link.bib"
+    link.symlink_to(real)
+    result = run("import", "-", "-o", str(link), input="arXiv:2204.05862\n")
+    assert result.exit_code == 0, result.stderr
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert [r.key for r in entries(real)] == ["mine", "bai2022training"]
+    assert sorted(p.name for p in library.iterdir()) == ["refs.bib"]
+
+
+def test_dash_output_is_standard_output(arxiv: ArxivServer, tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("import", "-", "-o", "-", input="arXiv:2204.05862\n")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("@misc{bai2022training,\n  title = {Training a Helpful")
+    assert result.stderr.endswith("refbridge: wrote 1 entries to -\n")
+    result = run("enrich", str(INCOMPLETE), "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(INCOMPLETE.read_text("utf-8")[:200])
+    assert "Specific versus General Principles" in result.stdout
+    assert list(tmp_path.iterdir()) == [tmp_path / "cache.sqlite3"]
+
+
+def test_an_existing_json_output_that_is_not_csl_json_is_one_line(arxiv: ArxivServer,
+                                                                  tmp_path: Path):
+    out = tmp_path / "package.json"
+    out.write_text('[1, {"name": "x"}]\n', encoding="utf-8")
+    result = run("import", "-", "-o", str(out), input="arXiv:2204.05862\n")
+    assert result.exit_code == 2
+    assert result.stderr == (f"refbridge: error: {out}: is not CSL-JSON (item 1 is not an "
+                             "object with an id and a type); nothing was written\n")
+    assert out.read_text("utf-8") == '[1, {"name": "x"}]\n' and arxiv.requests == []
+
+
+def test_closed_standard_input_is_one_line(tmp_path: Path):
+    done = subprocess.run([sys.executable, "-m", "bridge", "ids", "-"], cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True,
+                          text=True, timeout=120, preexec_fn=lambda: os.close(0))
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == "refbridge: error: <stdin>: standard input is closed\n"
+
+
+def test_utf16_input_is_read(tmp_path: Path):
+    path = tmp_path / "ids.txt"
+    path.write_bytes("See arXiv:2310.13798 — and hep-th/9901001\n".encode("utf-16"))
+    result = run("ids", str(path))
+    assert (result.exit_code, result.stdout) == (0, "2310.13798\nhep-th/9901001\n")

@@ -132,10 +132,10 @@ def test_csl_json_published_article_round_trip():
 
 
 def test_csl_json_items_from_elsewhere():
-    text = json.dumps({"id": "doe", "type": "paper-conference", "title": "A talk",
+    text = json.dumps([{"id": "doe", "type": "paper-conference", "title": "A talk",
                        "container-title": "Proc. of Things", "issued": {"raw": "May 2019"},
                        "author": [{"family": "Doe", "given": "J.", "dropping-particle": "van"}],
-                       "URL": "https://example.org/talk", "citation-key": "ignored"})
+                       "URL": "https://example.org/talk", "citation-key": "ignored"}])
     (ref,) = CslJsonReader().read(text, "one.json", Problems())
     assert (ref.key, ref.entry_type, ref.date, ref.url, ref.fields) == (
         "doe", "inproceedings", "2019", "https://example.org/talk",
@@ -152,6 +152,8 @@ def test_broken_csl_json_is_one_line_with_its_line(tmp_path: Path):
     problems = Problems()
     assert CslJsonReader().read('[{"id": "a"}, 3]', "x.json", problems)[0].key == "a"
     assert [str(p) for p in problems] == ["x.json: item 2 is not a CSL-JSON object; skipped"]
+    with pytest.raises(UnreadableInput, match=r"^x\.json: is not CSL-JSON: not an array of"):
+        CslJsonReader().read('{"id": "a"}', "x.json", Problems())
 
 
 # ------------------------------------------------------------------ Zotero item JSON

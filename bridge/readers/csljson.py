@@ -1,6 +1,6 @@
 """CSL-JSON input: the mirror of `bridge.writers.csljson`, so what we write reads back.
 
-A CSL-JSON file is an array of items (one item alone is accepted too). Each item becomes a
+A CSL-JSON file is an array of items, as the schema says. Each item becomes a
 `Reference` the way the writer made it, read backwards:
 
 * `id` is the citation key; `type` maps to a BibTeX entry type (`article-journal` ->
@@ -48,8 +48,12 @@ _FIELDS = {
 _YEAR = re.compile(r"\b(\d{4})\b")
 
 
-def load_json_items(text: str, source: str, kind: str = "CSL-JSON") -> list[Any]:
-    """The items of a JSON array (or one item) of `kind`; one-line errors naming the line.
+def load_json_items(text: str, source: str, kind: str = "CSL-JSON", *,
+                    one_item: bool = False) -> list[Any]:
+    """The items of a JSON array of `kind`; one-line errors naming the line.
+
+    CSL-JSON is an array even for one item; `one_item` also takes a lone object (the Zotero
+    API answers `/items/KEY` with one).
 
     >>> load_json_items('[{"id": "a"}]', "x.json")
     [{'id': 'a'}]
@@ -64,10 +68,10 @@ def load_json_items(text: str, source: str, kind: str = "CSL-JSON") -> list[Any]
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UnreadableInput(source, f"is not {kind} ({exc.msg})", exc.lineno) from None
-    if isinstance(data, dict):
+    if one_item and isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
-        raise UnreadableInput(source, f"is not {kind}: neither an array of items nor an item")
+        raise UnreadableInput(source, f"is not {kind}: not an array of items")
     return data
 
 

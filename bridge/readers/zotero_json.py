@@ -29,8 +29,9 @@ class ZoteroJsonReader(Reader):
     def read(self, text: str, source: str, problems: Problems) -> list[Reference]:
         from ..zotero.items import is_regular_item, item_to_reference
 
+        items = load_json_items(text, source, "Zotero item JSON", one_item=True)
         refs = []
-        for position, item in enumerate(load_json_items(text, source, "Zotero item JSON"), 1):
+        for position, item in enumerate(items, 1):
             if not isinstance(item, Mapping):
                 problems.add(f"item {position} is not a Zotero item; skipped", source)
                 continue

@@ -45,9 +45,16 @@ from typing import TextIO
 
 from ..citekeys import DEFAULT_FORMULA, with_keys
 from ..errors import InputError
-from ..latex import balance_braces, escape_specials, protect_title, unicode_to_latex
+from ..latex import (
+    balance_braces,
+    braces_balanced,
+    escape_specials,
+    protect_title,
+    unicode_to_latex,
+)
 from ..model import Reference
 from ..names import format_bibtex_names
+from ..readers.bibtex import field_family
 from . import Writer
 
 __all__ = ["DIALECTS", "BibTeXWriter", "bibtex_fields", "render_entry"]
@@ -56,12 +63,6 @@ DIALECTS = ("bibtex", "biblatex")
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# Field names that mean the same thing; a pass-through field is dropped when we already
-# wrote one of its group.
-_SAME = {
-    "year": "date", "date": "date", "archiveprefix": "eprinttype",
-    "eprinttype": "eprinttype", "primaryclass": "eprintclass", "eprintclass": "eprintclass",
-}
 
 # BibLaTeX-only names of a passed-through field, and what BibTeX styles call them: a
 # biblatex entry written as BibTeX would otherwise lose its journal to plain.bst.
@@ -76,7 +77,20 @@ def _clean(text: str) -> str:
 def _text(text: str, dialect: str) -> str:
     """A free-text value (title, abstract, note) as LaTeX for the dialect."""
     text = balance_braces(escape_specials(_clean(text)))
-    return unicode_to_latex(text) if dialect == "bibtex" else text
+    return _no_escaped_closing(unicode_to_latex(text) if dialect == "bibtex" else text)
+
+
+def _no_escaped_closing(text: str) -> str:
+    """A value ending in a lone backslash, as LaTeX text: `\\textbackslash{}` for that one.
+
+    Written as `{...\\}`, the backslash would escape the closing brace for LaTeX and for
+    bibtexparser, and the entry would not be read back (each re-import appended a copy).
+
+    >>> _no_escaped_closing("a\\\\"), _no_escaped_closing("line\\\\\\\\")
+    ('a\\\\textbackslash{}', 'line\\\\\\\\')
+    """
+    trailing = len(text) - len(text.rstrip("\\"))
+    return text[:-1] + "\\textbackslash{}" if trailing % 2 else text
 
 
 def _title(text: str, dialect: str) -> str:
@@ -152,11 +166,13 @@ def bibtex_fields(ref: Reference, dialect: str = "bibtex") -> list[tuple[str, st
         fields.append(("url", url))
     if ref.abstract:
         fields.append(("abstract", _text(ref.abstract, dialect)))
+    # A pass-through field is dropped when we already wrote one of its family (`date` for
+    # `year`...).
     written = {name.lower() for name, _ in fields}
-    written |= {_SAME[name] for name in written if name in _SAME}
+    written |= {field_family(name) for name in written}
     passthrough = [
         (name, value) for name, value in ref.fields.items()
-        if name.lower() not in written and _SAME.get(name.lower()) not in written
+        if name.lower() not in written and field_family(name) not in written
         and not (arxiv_shaped and ref.restates_arxiv_id(name, value))
     ]
     if latex:
@@ -185,20 +201,6 @@ def _entry_type(ref: Reference, dialect: str) -> str:
     return "online" if dialect == "biblatex" and ref.url else "misc"
 
 
-def _balanced(text: str) -> bool:
-    if "}" not in text:
-        return "{" not in text
-    depth = 0
-    for char in text:
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0
-
-
 _BAD_KEY = re.compile(r"[\s,{}\"#%'()=\\]")
 
 
@@ -214,7 +216,7 @@ def render_entry(ref: Reference, dialect: str = "bibtex") -> str:
         raise InputError(f"{ref.describe()}: citation key {ref.key!r} is not valid in BibTeX")
     lines = [f"@{_entry_type(ref, dialect)}{{{ref.key},"]
     for name, value in bibtex_fields(ref, dialect):
-        if not _balanced(value):
+        if not braces_balanced(value):
             where = f" ({ref.provenance})" if ref.provenance else ""
             raise InputError(
                 f"{ref.key}{where}: unbalanced braces in {name} {value!r}; "

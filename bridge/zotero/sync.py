@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .._io import atomic_write_text, read_input_text
-from ..citekeys import DEFAULT_FORMULA, assign_keys
+from .._io import update_file
+from ..citekeys import DEFAULT_FORMULA, assign_keys, repair_keys
 from ..config import load_settings
 from ..errors import InputError
 from ..model import Reference
@@ -356,8 +356,13 @@ def _pull_references(client: Any, *, collection: str | None, recursive: bool,
 
 def _assign(refs: list[Reference], formula: str, taken: set[str]) -> None:
     """Keep Zotero's citation keys unless two items share one; make keys for the rest."""
-    # A key typed into Zotero may hold characters BibTeX cannot take: `repair`.
-    assign_keys(refs, formula=formula, taken=taken, repair=True)
+    _clean_keys(refs, taken)
+    assign_keys(refs, formula=formula, taken=taken)
+
+
+def _clean_keys(refs: list[Reference], taken: set[str]) -> None:
+    """Zotero's citation keys made valid for BibTeX; of two items sharing one, the first."""
+    repair_keys(refs, taken)
 
 
 def pull_to_file(client: Any, path: str | Path, *, collection: str | None = None,
@@ -378,20 +383,24 @@ def pull_to_file(client: Any, path: str | Path, *, collection: str | None = None
     refs = _pull_references(client, collection=collection, recursive=recursive,
                             progress=progress)
     report = PullReport(str(target), refs)
-    existing = target.is_file() and dialect in ("bibtex", "biblatex")
-    text = read_input_text(str(target), allow_empty=True) if existing else ""
+    bib = dialect in ("bibtex", "biblatex")
     cache = index_path if index_path is not None else load_settings().resolved_cache_path
     with LibraryIndex(cache, client.library) as index:
-        if not existing or not text.strip():
-            _assign(refs, formula, set())
-            new_text = get_writer(dialect).to_string(refs)
-            report.added = [ref.key or "" for ref in refs]
-        else:
-            new_text = _update_text(text, str(target), refs, dialect, formula, report,
-                                    index.pulled_keys(target))
-        if new_text != text or not target.exists():
-            atomic_write_text(target, new_text)
-            report.written = True
+        written_as = index.pulled_keys(target)
+
+        def pulled_into(text: str | None) -> str | None:
+            if bib and text is not None and text.strip():
+                return _update_text(text, str(target), refs, dialect, formula, report,
+                                    written_as)
+            fresh = [ref.copy() for ref in refs]
+            _assign(fresh, formula, set())
+            report.added, report.updated, report.unchanged = [r.key or "" for r in fresh], [], []
+            for ref, keyed in zip(refs, fresh, strict=True):
+                ref.key = keyed.key
+            new_text = get_writer(dialect).to_string(fresh)
+            return None if new_text == text else new_text
+
+        report.written = update_file(target, pulled_into)
         index.record_pulled(target, {ref.provenance.zotero_key: ref.key for ref in refs
                                      if ref.provenance and ref.provenance.zotero_key
                                      and ref.key})
@@ -399,58 +408,32 @@ def pull_to_file(client: Any, path: str | Path, *, collection: str | None = None
 
 
 def _update_text(text: str, source: str, refs: list[Reference], dialect: str, formula: str,
-                 report: PullReport, written_as: dict[str, str]) -> str:
-    from ..readers.bibtex import parse_bib
-    from ..writers.bibtex import bibtex_fields, render_entry
+                 report: PullReport, written_as: dict[str, str]) -> str | None:
+    """The .bib text with Zotero's changes merged in (None when it says everything already).
 
-    doc = parse_bib(text, source)
-    by_key: dict[str, int] = {}
-    by_ident: dict[str, int] = {}
-    for entry, old in zip(doc.entries, doc.references, strict=True):
-        by_key.setdefault(entry.key.lower(), entry.index)
-        for ident in identity_keys(old):
-            by_ident.setdefault(ident, entry.index)
+    Each reference finds its entry by the key an earlier pull wrote it under, by its
+    citation key, then by identity (arXiv id, DOI, title and year); found entries get
+    changed and missing fields, the rest are appended under fresh keys.
+    """
+    from ..bibfile import MergePlan, merge
 
-    matched: dict[int, int] = {}  # ref position -> entry index
-    used: set[int] = set()
-    for position, ref in enumerate(refs):
+    incoming = [ref.copy() for ref in refs]
+    _clean_keys(incoming, set())
+
+    def keys_of(ref: Reference) -> tuple[str | None, ...]:
         zotero_key = ref.provenance.zotero_key if ref.provenance else None
-        index = None
-        if zotero_key and zotero_key in written_as:
-            index = by_key.get(written_as[zotero_key].lower())
-        if (index is None or index in used) and ref.key:
-            index = by_key.get(ref.key.lower())
-        if index is None or index in used:
-            index = next((by_ident[i] for i in sorted(identity_keys(ref))
-                          if i in by_ident and by_ident[i] not in used), None)
-        if index is not None:
-            matched[position] = index
-            used.add(index)
-            ref.key = doc.entries[index].key
+        return (written_as.get(zotero_key or ""), ref.key)
 
-    fresh = [ref for position, ref in enumerate(refs) if position not in matched]
-    for ref in fresh:
-        ref.key = ref.key if ref.key and ref.key.lower() not in by_key else None
-    _assign(fresh, formula, {entry.key for entry in doc.entries})
-
-    edits: dict[int, dict[str, str]] = {}
-    for position, index in matched.items():
-        entry = doc.entries[index]
-        changes = {name: value for name, value in bibtex_fields(refs[position], dialect)
-                   if _squash(entry.fields.get(name.lower(), "")) != _squash(value)}
-        if changes:
-            edits[index] = changes
-            report.updated.append(entry.key)
-        else:
-            report.unchanged.append(entry.key)
-    new_text = doc.render(edits)
-    if fresh:
-        if new_text and not new_text.endswith("\n"):
-            new_text += "\n"
-        new_text += "".join("\n" + render_entry(ref, dialect) for ref in fresh)
-        report.added = [ref.key or "" for ref in fresh]
-    return new_text
-
-
-def _squash(value: str) -> str:
-    return " ".join(value.split())
+    result = merge(text, source, MergePlan(references=incoming, existing="update",
+                                           dialect=dialect, formula=formula,
+                                           keys_of=keys_of, identity=identity_keys))
+    # The report's references carry the keys they have in the file now.
+    final = {ref.provenance.zotero_key: ref.key for ref in (*result.present, *result.written)
+             if ref.provenance and ref.provenance.zotero_key}
+    for ref in refs:
+        if ref.provenance and ref.provenance.zotero_key in final:
+            ref.key = final[ref.provenance.zotero_key]
+    report.added = list(result.appended)
+    report.updated = result.filled + result.updated
+    report.unchanged = list(result.unchanged)
+    return result.text if result.changed else None
