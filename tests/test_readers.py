@@ -20,7 +20,7 @@ from bridge.names import is_others
 from bridge.readers import READERS, Reader, detect_format, get_reader, read_inputs
 from bridge.readers.csljson import CslJsonReader
 from bridge.readers.zotero_json import ZoteroJsonReader
-from bridge.writers import get_writer
+from bridge.writers import WRITERS, get_writer
 from bridge.zotero.items import reference_to_item
 
 from .test_bibtex_writer import KUNDU, atom_references, sample_references
@@ -202,3 +202,17 @@ def test_import_reads_a_csl_json_input(tmp_path: Path):
     assert out.read_text(encoding="utf-8").startswith(
         "@misc{kundu2023specific,\n"
         "  title = {Specific versus General Principles for Constitutional {AI}},\n")
+
+
+# ------------------------------------------------------------------ every writer has its reader
+
+
+@pytest.mark.parametrize("name", sorted(WRITERS))
+def test_every_writer_has_a_reader_that_reads_its_output_back(name: str, tmp_path: Path):
+    writer = WRITERS[name]
+    path = tmp_path / f"refs{writer.suffixes[0]}"
+    refs = [ref.copy(key=f"k{n}") for n, ref in enumerate(sample_references())]
+    writer.write_file(refs, path)
+    back = get_reader(path=path).read_file(path)
+    assert [(r.key, r.arxiv_id, r.arxiv_version, r.doi, r.is_arxiv_preprint) for r in back] == [
+        (r.key, r.arxiv_id, r.arxiv_version, r.doi, r.is_arxiv_preprint) for r in refs]
