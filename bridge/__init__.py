@@ -4,8 +4,17 @@
     >>> [found.id for found in bridge.find_ids(["samples/incomplete.bib"])][:2]
     ['2310.13798', '2212.08073']
 
-The public API is listed once, here; everything else is private to its module.
+The public API is listed once, here; everything else is private to its module. Public
+classes say they are `bridge.X` (their `__module__` is `bridge`), so reprs, docs and
+pickles name them the way users import them. The exceptions keep their home,
+`bridge.errors`, which the README documents as the tree to catch. The Zotero names
+(`ZoteroClient` and the push and pull reports) are loaded when first asked for: they need
+httpx, which commands like `refbridge ids` never do.
 """
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from .api import (
     EnrichReport,
@@ -41,9 +50,19 @@ from .errors import (
     ZoteroError,
 )
 from .model import Author, Provenance, Reference
-from .readers import read_input, read_inputs
+from .progress import NO_PROGRESS, Progress
+from .readers import READERS, Reader, get_reader, read_input, read_inputs
+from .resolve import ResolveReport
+from .writers import WRITERS, Writer, get_writer
+
+if TYPE_CHECKING:
+    from .zotero.api import ZoteroClient
+    from .zotero.sync import PullReport, PushedItem, PushReport
 
 __all__ = [
+    "NO_PROGRESS",
+    "READERS",
+    "WRITERS",
     "ArxivError",
     "Author",
     "BibParseError",
@@ -54,22 +73,32 @@ __all__ = [
     "InputError",
     "InvalidArxivId",
     "Problems",
+    "Progress",
     "Provenance",
     "PublishedOutcome",
+    "PullReport",
     "PushOutcome",
+    "PushReport",
+    "PushedItem",
+    "Reader",
     "RefbridgeError",
     "Reference",
     "ResolveOptions",
+    "ResolveReport",
     "ServiceError",
     "Settings",
     "UnknownFormat",
     "UnreadableInput",
     "UnwritableOutput",
+    "Writer",
     "ZoteroAuthError",
+    "ZoteroClient",
     "ZoteroError",
     "enrich_file",
     "find_ids",
     "find_published_versions",
+    "get_reader",
+    "get_writer",
     "import_references",
     "load_settings",
     "pull",
@@ -80,3 +109,32 @@ __all__ = [
     "tex_bibliography",
     "upgrade_published",
 ]
+
+
+def _claim(obj: Any) -> None:
+    """Name a public class `bridge.<name>` (as httpx does); exceptions keep `bridge.errors`.
+
+    Functions keep their home module: their repr does not show it, and their doctests use
+    that module's names.
+    """
+    if isinstance(obj, type) and not issubclass(obj, BaseException):
+        obj.__module__ = "bridge"
+
+
+for _name in __all__:
+    if _name in globals():
+        _claim(globals()[_name])
+
+
+_LAZY = {"ZoteroClient": "api", "PullReport": "sync", "PushReport": "sync",
+         "PushedItem": "sync"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'bridge' has no attribute {name!r}")
+    from importlib import import_module
+
+    found = getattr(import_module(f".zotero.{_LAZY[name]}", __name__), name)
+    _claim(found)
+    return found

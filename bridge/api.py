@@ -352,20 +352,16 @@ class _Existing:
 
     @classmethod
     def _read_csl_json(cls, output: str, text: str) -> _Existing:
-        try:
-            items = json.loads(text) if text.strip() else []
-        except json.JSONDecodeError as exc:
-            raise UnreadableInput(output, f"is not CSL-JSON ({exc.msg}); nothing was written",
-                                  exc.lineno) from None
-        if not isinstance(items, list):
-            raise UnreadableInput(output, "is not a CSL-JSON array; nothing was written")
+        from .readers.csljson import csl_reference, load_json_items
+
+        items = load_json_items(text, output)
         found = cls(text, "csl-json", items=items)
         for item in items:
-            key = str(item.get("id", "")) if isinstance(item, dict) else ""
-            found.keys.add(key)
-            clues = " ".join(str(item.get(f, "")) for f in ("number", "DOI", "URL"))
-            for match in arxiv_id.find_ids(clues) if isinstance(item, dict) else []:
-                found.key_of.setdefault(match.arxiv_id.id, key)
+            if isinstance(item, dict):
+                ref = csl_reference(item, output)
+                found.keys.add(ref.key or "")
+                if ref.arxiv_id:
+                    found.key_of.setdefault(ref.arxiv_id, ref.key or "")
         return found
 
     def split(self, refs: list[Reference], report: ImportReport) -> list[Reference]:

@@ -4,7 +4,8 @@ Pure functions, no I/O. Formulas (`FORMULAS`):
 
 * `auth-year-title` (default) -- what arXiv's BibTeX export and Google Scholar make:
   the first author's surname (the Last part, without particles like "van"), lower-cased and
-  folded to ASCII, then the year, then the first title word that is not a function word
+  folded to ASCII by `bridge.fold.to_ascii` (Rønnow -> ronnow), then the year, then the
+  first title word that is not a function word
   (a, an, the, on, of, in, ...; "towards" counts, as it does for Google Scholar):
   `kundu2023specific`.
 * `bbt` -- Better BibTeX's default `auth.lower + shorttitle(3,3) + year`: the surname with
@@ -25,14 +26,15 @@ Clashes follow Better BibTeX: the first reference keeps the bare key, later ones
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 
 from .errors import UnknownFormat
+from .fold import to_ascii
 from .latex import latex_to_unicode
 from .model import Reference
 
-__all__ = ["DEFAULT_FORMULA", "FORMULAS", "assign_keys", "make_key", "sanitize_key"]
+__all__ = ["DEFAULT_FORMULA", "FORMULAS", "assign_keys", "make_key", "repair_keys", "sanitize_key",
+           "with_keys"]
 
 DEFAULT_FORMULA = "auth-year-title"
 FORMULAS = ("auth-year-title", "bbt", "arxiv-id")
@@ -54,25 +56,15 @@ von while with within without yet zu zum
 """
 _BBT_SKIP_WORDS = frozenset(_BBT_SKIP_TEXT.split())
 
-_FOLD = {"ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
-         "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH",
-         "ı": "i", "ȷ": "j", "ŋ": "ng", "Ŋ": "NG"}
 _MATH = re.compile(r"\$[^$]*\$")
 _KEY_CHARS = re.compile(r"[^A-Za-z0-9_\-.:]")
-
-
-def _ascii(text: str) -> str:
-    """Fold to ASCII: accents dropped, special letters spelled out, the rest removed."""
-    text = "".join(_FOLD.get(char, char) for char in text)
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if char.isascii())
 
 
 def _words(title: str) -> list[str]:
     """ASCII title words, with math, LaTeX commands and punctuation removed."""
     text = _MATH.sub(" ", latex_to_unicode(title))
     # Split on the Unicode text first, so a curly apostrophe separates words as ' does.
-    words = (_ascii(word) for word in re.findall(r"[^\W_]+", text))
+    words = (to_ascii(word) for word in re.findall(r"[^\W_]+", text))
     return [part for word in words for part in re.findall(r"[A-Za-z0-9]+", word)]
 
 
@@ -95,7 +87,7 @@ def _surname(ref: Reference, *, with_particles: bool) -> str:
         name = words[0] if words else ""
     else:
         name = first.family if with_particles else first.last
-    folded = re.sub(r"[^A-Za-z0-9]", "", _ascii(latex_to_unicode(name)))
+    folded = re.sub(r"[^A-Za-z0-9]", "", to_ascii(latex_to_unicode(name)))
     return folded.lower() or "anon"
 
 
@@ -171,3 +163,45 @@ def assign_keys(refs: list[Reference], *, formula: str = DEFAULT_FORMULA,
         ref.key = key
         if taken is not None:
             taken.add(key)
+
+
+def repair_keys(refs: list[Reference], taken: Iterable[str] = ()) -> None:
+    """Make keys typed into a tool that does not check them (Zotero's `citationKey`) usable.
+
+    Each key is cut down to what BibTeX accepts (`sanitize_key`); a key that is then empty,
+    or already used by an earlier reference or in `taken`, is removed, so that
+    `assign_keys` makes it anew by the formula.
+
+    >>> refs = [Reference(key=key) for key in ["a b", "A{}B", "other", "}"]]
+    >>> repair_keys(refs, taken={"other"})
+    >>> [r.key for r in refs]
+    ['ab', None, None, None]
+    """
+    seen = {key.lower() for key in taken}
+    for ref in refs:
+        ref.key = sanitize_key(ref.key or "") or None
+        if ref.key and ref.key.lower() in seen:
+            ref.key = None
+        elif ref.key:
+            seen.add(ref.key.lower())
+
+
+def with_keys(refs: Iterable[Reference], *, formula: str = DEFAULT_FORMULA,
+              taken: Iterable[str] = ()) -> list[Reference]:
+    """The references, each with a unique key; the ones given a key are copies.
+
+    What every writer and job does before writing: the caller's references are never
+    changed, and keys in `taken` (those of the file being added to) are never given out.
+
+    >>> ref = Reference(title="Deep learning", date="2015")
+    >>> [r.key for r in with_keys([ref, ref.copy(key="x")], taken={"anon2015deep"})]
+    ['anon2015deepa', 'x']
+    >>> ref.key is None
+    True
+    """
+    refs = list(refs)
+    if all(ref.key for ref in refs):
+        return refs
+    keyed = [ref if ref.key else ref.copy() for ref in refs]
+    assign_keys(keyed, formula=formula, taken=set(taken))
+    return keyed

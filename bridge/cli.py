@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from . import api
+from .citekeys import FORMULAS
 from .config import load_settings
 from .errors import (
     ArxivError,
@@ -28,7 +29,8 @@ from .errors import (
 )
 from .model import Reference
 from .published.find import Finding
-from .resolve import ResolveReport
+from .resolve import DATE_POLICIES, ResolveReport
+from .writers import WRITERS
 
 __all__ = ["cli", "main"]
 
@@ -193,7 +195,7 @@ def _resolve_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
         click.option("--overwrite", is_flag=True,
                      help="Replace fields the input already has with arXiv's values."),
-        click.option("--date", "date_policy", type=click.Choice(["first", "latest"]),
+        click.option("--date", "date_policy", type=click.Choice(DATE_POLICIES),
                      help="Date cited: first version (default) or latest version."),
         click.option("--strict", is_flag=True, help="Treat warnings about the input as errors."),
     ]
@@ -209,7 +211,7 @@ def _json_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _format_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--format", "fmt",
-                        type=click.Choice(["bibtex", "biblatex", "csl-json"]),
+                        type=click.Choice(list(WRITERS)),
                         help="Output format (default: from the output file's suffix).")(command)
 
 
@@ -302,7 +304,7 @@ def ids_command(inputs: tuple[str, ...], as_json: bool) -> None:
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("-o", "--output", required=True, help="File to write (.bib or .json).")
 @_format_option
-@click.option("--citekey", type=click.Choice(["auth-year-title", "bbt", "arxiv-id"]),
+@click.option("--citekey", type=click.Choice(FORMULAS),
               help="Formula for new citation keys (default: auth-year-title).")
 @_resolve_options
 @_published_option

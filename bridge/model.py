@@ -7,11 +7,30 @@ source had that we do not model, so a round trip loses nothing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
-__all__ = ["ARXIV_DOI_PREFIX", "Author", "Provenance", "Reference"]
+__all__ = ["ARXIV_DOI_PREFIX", "PREPRINT_TYPES", "Author", "Provenance", "Reference",
+           "names_arxiv_as_venue"]
 
 ARXIV_DOI_PREFIX = "10.48550/arXiv."
+
+PREPRINT_TYPES = frozenset({"misc", "online", "electronic", "unpublished", "preprint"})
+"""BibTeX/BibLaTeX entry types an arXiv paper comes as when it is the preprint itself."""
+
+# "arXiv preprint arXiv:2310.13798" (Google Scholar), "{arXiv}", "ArXiv e-prints" (ADS),
+# "arXiv:2310.13798 [cs]" (Zotero), and DBLP's "CoRR" with volume "abs/2310.13798".
+_ARXIV_VENUE = re.compile(r"(?i)^\W*(?:arxiv|corr\W*$)")
+
+
+def names_arxiv_as_venue(venue: str) -> bool:
+    """Whether a journal name is arXiv itself (so the paper is a preprint, not published).
+
+    >>> [names_arxiv_as_venue(v) for v in ("arXiv preprint arXiv:2212.08073", "{ArXiv}",
+    ...     "ArXiv e-prints", "CoRR", "Physical Review D", "Proceedings of CoRR-ish")]
+    [True, True, True, True, False, False]
+    """
+    return bool(_ARXIV_VENUE.match(venue))
 
 
 @dataclass(frozen=True)
@@ -116,6 +135,68 @@ class Reference:
     @property
     def year(self) -> str | None:
         return self.date[:4] if self.date else None
+
+    @property
+    def is_arxiv_preprint(self) -> bool:
+        """Whether this is an arXiv paper as a preprint, not a published version citing it.
+
+        The one rule every writer follows (BibTeX `@misc`, CSL `article`, Zotero `preprint`),
+        as Zotero's arXiv translator decides it: an arXiv paper is a preprint unless its
+        source said it was published. An `@article` whose journal is arXiv itself
+        (`journal = {arXiv preprint arXiv:...}`, `{CoRR}`) or missing was not published.
+
+        >>> [Reference(arxiv_id="2212.08073", entry_type=t, fields=f).is_arxiv_preprint
+        ...  for t, f in [(None, {}), ("misc", {}), ("article", {}),
+        ...    ("article", {"journal": "arXiv preprint arXiv:2212.08073"}),
+        ...    ("article", {"journal": "Nature"}), ("inproceedings", {}), ("phdthesis", {})]]
+        [True, True, True, True, False, False, False]
+        >>> Reference(entry_type="misc").is_arxiv_preprint  # no arXiv id: not an arXiv paper
+        False
+        """
+        if not self.arxiv_id:
+            return False
+        if self.entry_type is None or self.entry_type.lower() in PREPRINT_TYPES:
+            return True
+        if self.entry_type.lower() != "article":
+            return False
+        journal = self.fields.get("journal") or self.fields.get("journaltitle") or ""
+        return not journal.strip("{} ") or names_arxiv_as_venue(journal)
+
+    def restates_arxiv_id(self, name: str, value: str) -> bool:
+        """Whether a field only says again that this is an arXiv paper (ADS, BibDesk, DBLP).
+
+        Once the paper is written as a preprint these fields say nothing new (and biber
+        flags them as invalid for @misc/@online), so writers leave them out.
+
+        >>> ref = Reference(arxiv_id="1802.03426")
+        >>> [ref.restates_arxiv_id(n, v) for n, v in [("journal", "{arXiv}"),
+        ...     ("volume", "1802"), ("number", "03426"), ("pages", "arXiv:1802.03426"),
+        ...     ("volume", "abs/1802.03426"), ("journal", "CoRR"), ("volume", "12")]]
+        [True, True, True, True, True, True, False]
+        """
+        name = name.lower()
+        if name in ("journal", "journaltitle"):
+            return names_arxiv_as_venue(value)
+        if name in ("volume", "number", "pages", "eid") and self.arxiv_id:
+            text = value.strip("{} ").lower()
+            return len(text) >= 4 and (self.arxiv_id.lower() in text or text in self.arxiv_id)
+        return False
+
+    def ids_conflict(self, *, arxiv_id: str | None, doi: str | None) -> bool:
+        """Whether a record with these ids must be another paper, whatever its title says.
+
+        The rule that refuses a title match: both sides have an arXiv id and they differ,
+        or both have a (journal) DOI and they differ; DOIs compare case-insensitively.
+        Missing ids never conflict.
+
+        >>> ref = Reference(arxiv_id="2212.08073", doi="10.1000/ABC")
+        >>> [ref.ids_conflict(arxiv_id=a, doi=d) for a, d in [("2212.08073", "10.1000/abc"),
+        ...     (None, None), ("2310.13798", None), (None, "10.1000/xyz")]]
+        [False, False, True, True]
+        """
+        if self.arxiv_id and arxiv_id and self.arxiv_id != arxiv_id:
+            return True
+        return bool(self.doi and doi and self.doi.lower() != doi.lower())
 
     def copy(self, **changes: object) -> Reference:
         """A copy with `changes` applied; lists and dicts are copied, not shared."""

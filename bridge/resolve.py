@@ -40,13 +40,13 @@ LaTeX markup dropped, accents folded, case-folded, punctuation turned into space
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 from rapidfuzz import fuzz
 
+from bridge.fold import fold, strip_accents
 from bridge.model import Author, Reference
 from bridge.progress import NO_PROGRESS, Progress
 
@@ -96,13 +96,6 @@ DatePolicy = Literal["first", "latest"]
 # --------------------------------------------------------------------------- text helpers
 
 _LATEX_COMMAND = re.compile(r"\\[A-Za-z]+\*?|\\.")
-_NON_WORD = re.compile(r"[^0-9a-z]+")
-
-
-def _fold(text: str) -> str:
-    """Accents off (Lukošiūtė -> Lukosiute); arXiv stores names both ways."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 # Words (after `_normalise`: "don't" -> "don t") that flip a title's meaning.
@@ -111,18 +104,14 @@ _NEGATIONS = frozenset({"not", "no", "non", "don", "doesn", "isn", "aren", "cann
 
 
 def _normalise(text: str | None) -> str:
-    r"""Text reduced to what a comparison should see.
+    r"""Text reduced to what a comparison should see: `bridge.fold.fold`, the one fold.
 
     >>> _normalise("Language Models (Mostly) Know What They Know")
     'language models mostly know what they know'
     >>> _normalise(r"The {$K$} L1-norm of $\mathbf X$ -- Café")
     'the k l1 norm of x cafe'
     """
-    if not text:
-        return ""
-    text = _LATEX_COMMAND.sub(" ", text)
-    text = _fold(text).casefold()
-    return _NON_WORD.sub(" ", text).strip()
+    return fold(text)
 
 
 def _surname_key(author: Author) -> str:
@@ -175,7 +164,7 @@ def _query_phrase(text: str) -> str:
 
 def _query_surname(author: Author) -> str:
     """`au:` term for the first author: folded to ASCII, quoted when not a single word."""
-    name = " ".join(_query_phrase(_fold(author.family)).split())
+    name = " ".join(_query_phrase(strip_accents(author.family)).split())
     return name if re.fullmatch(r"[A-Za-z]+", name) else f'"{name}"'
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bridge.citekeys import FORMULAS, assign_keys, make_key
+from bridge.citekeys import FORMULAS, assign_keys, make_key, repair_keys, with_keys
 from bridge.errors import UnknownFormat
 from bridge.model import Author, Reference
 from bridge.names import split_plain_name
@@ -109,3 +109,26 @@ def test_keys_run_past_z():
 def test_keys_are_always_valid_bibtex_keys(title: str, name: str, formula: str, year):
     ref = Reference(title=title, authors=[Author(name)] if name else [], date=year)
     assert re.fullmatch(r"[A-Za-z0-9_.:\-]+", make_key(ref, formula))
+
+
+def test_with_keys_keys_copies_and_leaves_the_callers_references_alone():
+    mine = [Reference(title="Deep learning", date="2015", authors=[Author("LeCun")]),
+            Reference(key="kept", title="Deep learning", date="2015")]
+    keyed = with_keys(mine, taken={"lecun2015deep"})
+    assert [r.key for r in keyed] == ["lecun2015deepa", "kept"]
+    assert mine[0].key is None and keyed[0] is not mine[0]
+    assert keyed[1] is mine[1]  # nothing to change: no copy needed
+
+
+@pytest.mark.parametrize(("typed", "taken", "expected"), [
+    (["a b", "a{}b"], set(), ["ab", None]),        # the same key once cleaned
+    (["Müller:2020", "x"], {"X"}, ["Mller:2020", None]),
+    (["{}", None], set(), [None, None]),
+])
+def test_keys_typed_into_zotero_are_repaired_then_made(typed, taken, expected):
+    refs = [Reference(key=key, title="Deep learning", date="2015") for key in typed]
+    repair_keys(refs, taken)
+    assert [r.key for r in refs] == expected
+    assign_keys(refs, taken=set(taken))
+    assert len({r.key.lower() for r in refs} | {t.lower() for t in taken}) == (
+        len(refs) + len(taken))

@@ -88,18 +88,47 @@ def test_enrich_needs_an_output_choice():
     assert "give exactly one of -o OUT and --in-place" in result.stderr
 
 
-def test_usage_errors_exit_2():
-    assert run("ids").exit_code == 2
-    assert run("import", "x.txt").exit_code == 2          # -o missing
-    assert run("frobnicate").exit_code == 2
-
-
-def test_unknown_output_suffix_is_refused_before_any_request(tmp_path: Path, isolated_env):
-    result = run("import", str(SAMPLES / "arxiv-listing-abstracts.txt"), "--offline",
-                 "--no-cache", "-o", str(tmp_path / "out.docx"))
+@pytest.mark.parametrize(("args", "message"), [
+    (["ids"], "Error: Missing argument 'INPUT...'."),
+    # The input exists, so the only thing wrong is the missing -o.
+    (["import", str(SAMPLES / "arxiv-listing-abstracts.txt")],
+     "Error: Missing option '-o' / '--output'."),
+    (["frobnicate"], "Error: No such command 'frobnicate'."),
+    (["import", str(SAMPLES / "arxiv-listing-abstracts.txt"), "-o", "x.bib", "--format", "ris"],
+     "Error: Invalid value for '--format': 'ris' is not one of 'bibtex', 'biblatex', "
+     "'csl-json'."),
+])
+def test_usage_errors_exit_2_and_say_what_is_wrong(args: list[str], message: str):
+    result = run(*args)
     assert result.exit_code == 2
-    assert "unknown format" in result.stderr
-    assert not (tmp_path / "out.docx").exists()
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[-1] == message
+
+
+@pytest.fixture
+def live_arxiv(monkeypatch: pytest.MonkeyPatch):
+    """A loopback arXiv that would answer: a request sent is recorded, not refused."""
+    from tests.servers.arxiv_server import ArxivServer
+
+    with ArxivServer() as server:
+        monkeypatch.setenv("REFBRIDGE_ARXIV_URL", server.url)
+        monkeypatch.setenv("REFBRIDGE_ARXIV_DELAY", "0.01")
+        yield server
+
+
+def test_unknown_output_suffix_is_refused_before_any_request(tmp_path: Path, live_arxiv):
+    listing = str(SAMPLES / "arxiv-listing-abstracts.txt")
+    out = tmp_path / "out.docx"
+    result = run("import", listing, "-o", str(out))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "refbridge: error: unknown format '.docx'; known formats: .bib, .biblatex, .bibtex, "
+        ".json, biblatex, bibtex, csl-json\n")
+    assert live_arxiv.requests == []
+    assert not out.exists()
+    # The same run with a known suffix does ask arXiv: the server above is really listening.
+    run("import", listing, "-o", str(tmp_path / "out.bib"))
+    assert live_arxiv.requests != []
 
 
 def test_the_progress_bar_comes_up_only_after_a_second_and_always_goes(monkeypatch):

@@ -1,5 +1,6 @@
 """Docs that cannot drift: every command has help ending in an example and is in the README."""
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -31,6 +32,44 @@ def test_readme_gives_the_two_commands_ci_runs():
     ci = (REPO / ".ci" / "run").read_text()
     test_command = ci.strip().splitlines()[-1]
     assert test_command in readme
+
+
+@pytest.mark.parametrize(("option", "registry"), [
+    ("fmt", "writers"), ("citekey", "formulas"), ("date_policy", "date policies")])
+def test_choice_lists_come_from_the_registries(option: str, registry: str):
+    from bridge.citekeys import FORMULAS
+    from bridge.resolve import DATE_POLICIES
+    from bridge.writers import WRITERS
+
+    expected = {"writers": list(WRITERS), "formulas": list(FORMULAS),
+                "date policies": list(DATE_POLICIES)}[registry]
+    offered = [list(param.type.choices) for command in cli.commands.values()
+               for param in command.params
+               if param.name == option and isinstance(param.type, click.Choice)]
+    assert offered and all(choices == expected for choices in offered)
+
+
+def test_the_public_surface_is_declared_once_and_named_bridge():
+    import subprocess
+    import sys
+
+    import bridge
+
+    for name in bridge.__all__:
+        obj = getattr(bridge, name)
+        if isinstance(obj, type) and issubclass(obj, BaseException):
+            assert obj.__module__ == "bridge.errors", name   # the documented tree
+        elif isinstance(obj, type):
+            assert obj.__module__ == "bridge", name
+    assert repr(bridge.ZoteroClient) == "<class 'bridge.ZoteroClient'>"
+    assert {"ImportReport", "EnrichReport", "PushReport", "PullReport", "ResolveReport",
+            "Progress", "WRITERS", "READERS", "get_writer", "get_reader",
+            "ZoteroClient"} <= set(bridge.__all__)
+    assert (REPO / "bridge" / "py.typed").is_file()
+    # The Zotero names load httpx only when asked for: `import bridge` stays quick.
+    code = "import sys, bridge; print('httpx' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=REPO, check=True).stdout == "False\n"
 
 
 def cli_reference() -> str:

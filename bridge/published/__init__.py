@@ -5,7 +5,7 @@ Scholar, Crossref and DBLP, verified against the arXiv record, and cited in thei
 `find_published` and `verify_published` are its pure-ish parts (the services are passed in).
 """
 
-from .find import Finding, find_published, is_preprint, upgrade
+from .find import Finding, find_published, upgrade
 from .jobs import upgrade_published
 from .verify import AUTHOR_OVERLAP_THRESHOLD, TITLE_THRESHOLD, Evidence, verify_published
 
@@ -15,7 +15,6 @@ __all__ = [
     "Evidence",
     "Finding",
     "find_published",
-    "is_preprint",
     "upgrade",
     "upgrade_published",
     "verify_published",

@@ -16,7 +16,7 @@ from ..bibfile import BibDocument, FieldSpan, dialect_of
 from ..errors import Problems
 from ..model import Reference
 from ..writers.bibtex import bibtex_fields
-from .find import PUBLISHED_FIELDS, names_the_preprint
+from .find import PUBLISHED_FIELDS
 
 __all__ = ["publish_entries", "published_changes", "restructure", "stale_fields"]
 
@@ -112,7 +112,7 @@ def stale_fields(preprint: Reference, upgraded: Reference) -> list[str]:
     """
     return [name for name in preprint.fields
             if name.lower() not in {n.lower() for n in upgraded.fields}
-            and names_the_preprint(preprint, name, preprint.fields[name])]
+            and preprint.restates_arxiv_id(name, preprint.fields[name])]
 
 
 def publish_entries(text: str, source: str,

@@ -20,15 +20,13 @@ from typing import TYPE_CHECKING, Literal
 
 from ..model import Reference
 from ..progress import NO_PROGRESS, Progress
-from ..writers.bibtex import _is_arxiv_shaped, _restates_arxiv
 from .sources import CROSSREF_ENTRY_TYPES, S2Record, is_arxiv_doi, is_corr_key
 from .verify import Evidence, verify_published
 
 if TYPE_CHECKING:  # the services pull in httpx, which `refbridge ids` never needs
     from .services import Services
 
-__all__ = ["PUBLISHED_FIELDS", "Finding", "find_published", "is_preprint",
-           "names_the_preprint", "upgrade"]
+__all__ = ["PUBLISHED_FIELDS", "Finding", "find_published", "upgrade"]
 
 PUBLISHED_FIELDS = ("journal", "booktitle", "volume", "number", "pages", "publisher")
 """The venue fields a published version brings (raw .bib text in `Reference.fields`)."""
@@ -60,36 +58,6 @@ class Finding:
     def venue(self) -> str:
         fields = self.candidate.fields if self.candidate else {}
         return fields.get("journal") or fields.get("booktitle") or ""
-
-
-def _journal(ref: Reference) -> str:
-    return (ref.fields.get("journal") or ref.fields.get("journaltitle") or "").strip("{} ")
-
-
-def is_preprint(ref: Reference) -> bool:
-    """Whether a record is cited as an arXiv preprint (and so may be upgraded): arXiv's
-    own shapes, and DBLP's `@article` in `CoRR` (its copy of the arXiv paper).
-
-    An entry the user already typed as a journal or proceedings paper stays as it is.
-
-    >>> is_preprint(Reference(arxiv_id="2307.13702", entry_type="article",
-    ...                       fields={"journal": "CoRR", "volume": "abs/2307.13702"}))
-    True
-    >>> is_preprint(Reference(arxiv_id="1610.01959", entry_type="article",
-    ...                       fields={"journal": "IEEE Trans. Signal Process."}))
-    False
-    """
-    if _is_arxiv_shaped(ref):
-        return True
-    return bool(ref.arxiv_id) and ref.entry_type == "article" and _journal(ref).lower() == "corr"
-
-
-def names_the_preprint(ref: Reference, name: str, value: str) -> bool:
-    """Whether a field only says "the arXiv preprint": arXiv's id in `volume`/`pages`..., an
-    `arXiv` journal, or DBLP's `CoRR` (so the published version drops it)."""
-    if name.lower() in ("journal", "journaltitle") and value.strip("{} ").lower() == "corr":
-        return True
-    return _restates_arxiv(ref, name, value)
 
 
 def _judge(preprint: Reference, candidate: Reference | None, source: str,
@@ -187,7 +155,7 @@ def upgrade(preprint: Reference, published: Reference) -> Reference:
         replaced.update(_SAME_AS.get(name, ()))
     upgraded.fields = {name: value for name, value in preprint.fields.items()
                        if name.lower() not in replaced
-                       and not names_the_preprint(preprint, name, value)}
+                       and not preprint.restates_arxiv_id(name, value)}
     upgraded.fields.update({name: value for name, value in published.fields.items()
                             if name in PUBLISHED_FIELDS})
     if not upgraded.url:

@@ -17,7 +17,7 @@ from ..config import Settings, load_settings
 from ..model import Reference
 from ..progress import NO_PROGRESS, Progress
 from ..resolve import Change
-from .find import Finding, find_published, is_preprint, upgrade
+from .find import Finding, find_published, upgrade
 
 if TYPE_CHECKING:
     from ..api import ResolveOptions
@@ -53,7 +53,7 @@ def find_upgrades(refs: list[Reference], *, settings: Settings | None = None,
 
     settings = settings or load_settings()
     options = options if options is not None else ResolveOptions(published=True)
-    wanted = [ref for ref in refs if ref.arxiv_id and is_preprint(ref)]
+    wanted = [ref for ref in refs if ref.is_arxiv_preprint]
     if not wanted:
         return []
     # Candidates are verified against arXiv's own record, not the entry as the user wrote it
@@ -75,7 +75,7 @@ def apply_upgrades(refs: list[Reference], findings: list[Finding]
     out: list[Reference] = []
     changes: list[Change] = []
     for ref in refs:
-        candidate = taken.get(ref.arxiv_id) if ref.arxiv_id and is_preprint(ref) else None
+        candidate = taken.get(ref.arxiv_id) if ref.is_arxiv_preprint else None
         if candidate is None:
             out.append(ref)
             continue

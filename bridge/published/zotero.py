@@ -22,7 +22,6 @@ from typing import Any
 
 from ..model import Reference
 from ..zotero.items import ARXIV_CATALOG, reference_to_item
-from .find import is_preprint
 from .sources import is_arxiv_doi
 
 __all__ = ["is_published_version", "published_item"]
@@ -33,7 +32,7 @@ _PUBLISHED_ITEM_TYPES = {"article": "journalArticle", "inproceedings": "conferen
 def is_published_version(ref: Reference) -> bool:
     """An arXiv paper cited as its journal or proceedings version."""
     return bool(ref.arxiv_id and ref.doi and not is_arxiv_doi(ref.doi)
-                and ref.entry_type in _PUBLISHED_ITEM_TYPES and not is_preprint(ref))
+                and ref.entry_type in _PUBLISHED_ITEM_TYPES and not ref.is_arxiv_preprint)
 
 
 def published_item(ref: Reference, *, collections: Iterable[str] = (),

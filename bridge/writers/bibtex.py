@@ -26,7 +26,8 @@ Decisions where the anchors leave room:
 * `eprint` and `url` carry the version only when the input named one (`2310.13798v2`).
 * An arXiv paper whose source entry was a published type (`@article` with a real journal,
   `@inproceedings`...) keeps its type and fields, and gains `eprint`/`archivePrefix`/
-  `primaryClass` beside them, as Better BibTeX exports such items.
+  `primaryClass` beside them, as Better BibTeX exports such items. What counts as the
+  preprint is `Reference.is_arxiv_preprint`, the rule every writer shares.
 * Fields a reference carries that we do not model (`ref.fields`) are written back raw,
   after the modelled ones; a bare month macro (`sep`) stays unbraced.
 * `month` is only written for non-arXiv references (arXiv's export has none).
@@ -42,7 +43,7 @@ import re
 from collections.abc import Iterable
 from typing import TextIO
 
-from ..citekeys import DEFAULT_FORMULA, assign_keys
+from ..citekeys import DEFAULT_FORMULA, with_keys
 from ..errors import InputError
 from ..latex import (
     balance_braces,
@@ -61,8 +62,6 @@ __all__ = ["DIALECTS", "BibTeXWriter", "bibtex_fields", "render_entry"]
 DIALECTS = ("bibtex", "biblatex")
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_ARXIV_TYPES = frozenset({"misc", "online", "unpublished", "preprint", "electronic"})
-_ARXIV_JOURNAL = re.compile(r"(?i)^\W*arxiv")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 # BibLaTeX-only names of a passed-through field, and what BibTeX styles call them: a
@@ -96,35 +95,6 @@ def _no_escaped_closing(text: str) -> str:
 
 def _title(text: str, dialect: str) -> str:
     return _text(protect_title(balance_braces(_clean(text))), dialect)
-
-
-def _is_arxiv_shaped(ref: Reference) -> bool:
-    if not ref.arxiv_id:
-        return False
-    if ref.entry_type is None or ref.entry_type in _ARXIV_TYPES:
-        return True
-    journal = ref.fields.get("journal") or ref.fields.get("journaltitle") or ""
-    return ref.entry_type == "article" and (not journal or bool(_ARXIV_JOURNAL.match(journal)))
-
-
-def _restates_arxiv(ref: Reference, name: str, value: str) -> bool:
-    """Whether a field of an @article merely restates its arXiv id (ADS, BibDesk, DBLP do).
-
-    Once the entry is written as an arXiv preprint these fields say nothing new, and
-    biber would flag them as invalid for @misc/@online.
-
-    >>> ref = Reference(arxiv_id="1802.03426")
-    >>> [_restates_arxiv(ref, n, v) for n, v in [("journal", "{arXiv}"), ("volume", "1802"),
-    ...     ("number", "03426"), ("pages", "arXiv:1802.03426"), ("volume", "12")]]
-    [True, True, True, True, False]
-    """
-    name = name.lower()
-    if name in ("journal", "journaltitle"):
-        return bool(_ARXIV_JOURNAL.match(value))
-    if name in ("volume", "number", "pages", "eid") and ref.arxiv_id:
-        text = value.strip("{} ").lower()
-        return len(text) >= 4 and (ref.arxiv_id.lower() in text or text in ref.arxiv_id)
-    return False
 
 
 def _arxiv_fields(ref: Reference, dialect: str) -> list[tuple[str, str]]:
@@ -184,7 +154,7 @@ def bibtex_fields(ref: Reference, dialect: str = "bibtex") -> list[tuple[str, st
         fields.append(("author", names))
     if ref.editors:
         fields.append(("editor", format_bibtex_names(ref.editors, latex=latex)))
-    arxiv_shaped = _is_arxiv_shaped(ref)
+    arxiv_shaped = ref.is_arxiv_preprint
     fields.extend(_date_fields(ref, dialect, with_month=not ref.arxiv_id))
     if ref.arxiv_id:
         fields.extend(_arxiv_fields(ref, dialect))
@@ -203,7 +173,7 @@ def bibtex_fields(ref: Reference, dialect: str = "bibtex") -> list[tuple[str, st
     passthrough = [
         (name, value) for name, value in ref.fields.items()
         if name.lower() not in written and field_family(name) not in written
-        and not (arxiv_shaped and _restates_arxiv(ref, name, value))
+        and not (arxiv_shaped and ref.restates_arxiv_id(name, value))
     ]
     if latex:
         own = {name.lower() for name, _ in passthrough}
@@ -222,7 +192,7 @@ def bibtex_fields(ref: Reference, dialect: str = "bibtex") -> list[tuple[str, st
 
 
 def _entry_type(ref: Reference, dialect: str) -> str:
-    if _is_arxiv_shaped(ref):
+    if ref.is_arxiv_preprint:
         return "online" if dialect == "biblatex" else "misc"
     if ref.entry_type:
         return ref.entry_type
@@ -272,10 +242,7 @@ class BibTeXWriter(Writer):
         self.formula = formula
 
     def write_stream(self, refs: Iterable[Reference], stream: TextIO) -> None:
-        refs = list(refs)
-        if any(not ref.key for ref in refs):
-            refs = [ref.copy() for ref in refs]  # keys are assigned on copies, never on ours
-            assign_keys(refs, formula=self.formula, taken=set())
+        refs = with_keys(refs, formula=self.formula)
         # Render everything first: a refusal must not leave half a file in the stream.
         entries = [render_entry(ref, self.dialect) for ref in refs]
         stream.write("\n".join(entries))

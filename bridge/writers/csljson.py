@@ -1,7 +1,8 @@
 """CSL-JSON output, the way Zotero exports the same papers.
 
 An arXiv preprint is what Zotero makes of its Preprint item type (zotero/zotero-bits#88,
-zotero/zotero#2481): `type: "article"`, `publisher: "arXiv"` (the repository),
+zotero/zotero#2481; which papers are preprints is `Reference.is_arxiv_preprint`, the rule
+every writer shares): `type: "article"`, `publisher: "arXiv"` (the repository),
 `number: "arXiv:<id>"` (the archive ID), `DOI`, `URL` and `issued` as date parts. The
 primary category is left out: CSL has no variable for it.
 `DOI` follows the BibTeX writer: the journal DOI when there is one, else arXiv's.
@@ -15,7 +16,7 @@ import json
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from ..citekeys import DEFAULT_FORMULA, assign_keys
+from ..citekeys import DEFAULT_FORMULA, with_keys
 from ..latex import latex_to_unicode
 from ..model import Author, Reference
 from ..names import is_others
@@ -68,7 +69,8 @@ def csl_item(ref: Reference) -> dict[str, Any]:
     ('article', 'arXiv:2310.13798', {'date-parts': [[2023, 10, 20]]})
     """
     item: dict[str, Any] = {"id": ref.key or ref.versioned_id or ref.describe()}
-    if ref.arxiv_id and ref.entry_type in (None, "misc", "online", "unpublished", "preprint"):
+    preprint = ref.is_arxiv_preprint
+    if preprint:
         item["type"] = "article"
     else:
         item["type"] = _TYPES.get(ref.entry_type or "", "article" if ref.arxiv_id else "document")
@@ -84,6 +86,8 @@ def csl_item(ref: Reference) -> dict[str, Any]:
         item["issued"] = issued
     for name, value in ref.fields.items():
         variable = _FIELDS.get(name.lower())
+        if preprint and ref.restates_arxiv_id(name, value):
+            continue  # `journal = {arXiv preprint arXiv:...}` is the repository, said below
         if variable and variable not in item:
             text = latex_to_unicode(value).strip()
             item[variable] = text.replace("–", "-") if variable == "page" else text
@@ -113,9 +117,6 @@ class CslJsonWriter(Writer):
         self.formula = formula
 
     def write_stream(self, refs: Iterable[Reference], stream: TextIO) -> None:
-        refs = list(refs)
-        if any(not ref.key for ref in refs):
-            refs = [ref.copy() for ref in refs]
-            assign_keys(refs, formula=self.formula, taken=set())
+        refs = with_keys(refs, formula=self.formula)
         items = [csl_item(ref) for ref in refs]
         stream.write(json.dumps(items, ensure_ascii=False, indent=2) + "\n")

@@ -248,14 +248,12 @@ class LibraryIndex:
         rows = self._db.execute(
             f"SELECT ident, key FROM zotero_index_ids WHERE library = ? AND ident IN ({marks})",
             (self.library, *sorted(keys))).fetchall()
-        doi = (ref.doi or "").lower() or None
         for ident, key in sorted(rows, key=lambda r: (_RANK[r[0].split(":", 1)[0]], r[1])):
             entry = self.get(key)
             if entry is None:
                 continue
-            if ident.startswith("title:") and (
-                    (ref.arxiv_id and entry.arxiv_id and ref.arxiv_id != entry.arxiv_id)
-                    or (doi and entry.doi and doi != entry.doi)):
+            if ident.startswith("title:") and ref.ids_conflict(arxiv_id=entry.arxiv_id,
+                                                               doi=entry.doi):
                 continue
             return entry
         return None

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .._io import update_file
-from ..citekeys import DEFAULT_FORMULA, assign_keys, sanitize_key
+from ..citekeys import DEFAULT_FORMULA, assign_keys, repair_keys
 from ..config import load_settings
 from ..errors import InputError
 from ..model import Reference
@@ -205,8 +205,8 @@ def _pending_twin(ref: Reference, pending: dict[str, int],
         if position is None:
             continue
         other = to_create[position][0]
-        if ident.startswith("title:") and ref.arxiv_id and other.arxiv_id \
-                and ref.arxiv_id != other.arxiv_id:
+        if ident.startswith("title:") and ref.ids_conflict(arxiv_id=other.arxiv_id,
+                                                           doi=other.doi):
             continue
         return position
     return None
@@ -365,15 +365,7 @@ def _assign(refs: list[Reference], formula: str, taken: set[str]) -> None:
 
 def _clean_keys(refs: list[Reference], taken: set[str]) -> None:
     """Zotero's citation keys made valid for BibTeX; of two items sharing one, the first."""
-    seen = {key.lower() for key in taken}
-    for ref in refs:
-        if ref.key:
-            # A key typed into Zotero may hold characters BibTeX cannot take.
-            ref.key = sanitize_key(ref.key) or None
-        if ref.key and ref.key.lower() in seen:
-            ref.key = None
-        elif ref.key:
-            seen.add(ref.key.lower())
+    repair_keys(refs, taken)
 
 
 def pull_to_file(client: Any, path: str | Path, *, collection: str | None = None,
