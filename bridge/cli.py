@@ -533,10 +533,12 @@ def pull_command(output: str, collection: str | None, recursive: bool, fmt: str 
               help="Write nothing; exit 1 if a key is missing or the output would change.")
 @click.option("--dry-run", is_flag=True, help="Write nothing; print a unified diff.")
 @_resolve_options
+@_published_option
 @_json_option
 def tex_command(manuscript: str, output: str | None, bibs: tuple[str, ...], check: bool,
                 dry_run: bool, offline: bool, refresh: bool, no_cache: bool, overwrite: bool,
-                date_policy: str | None, strict: bool, as_json: bool) -> None:
+                date_policy: str | None, strict: bool, published: bool,
+                as_json: bool) -> None:
     """Give every key a LaTeX manuscript cites an entry in its .bib file.
 
     MANUSCRIPT is a .tex (its \\input, \\include, \\subfile and \\import files
@@ -553,9 +555,10 @@ def tex_command(manuscript: str, output: str | None, bibs: tuple[str, ...], chec
         report = api.tex_bibliography(
             manuscript, output=output, bibs=bibs, check=check, dry_run=dry_run,
             settings=load_settings(),
-            options=_options(offline, refresh, no_cache, overwrite, date_policy),
+            options=_options(offline, refresh, no_cache, overwrite, date_policy, published),
             strict=strict, progress=progress)
         _print_problems(report.problems)
+        _report_published(report.published, published)
         for outcome in report.missing:
             click.echo(f"refbridge: missing: {outcome.key} (cited at "
                        f"{outcome.citation.where})", err=True)

@@ -42,6 +42,7 @@ from .readers.bibtex import BibEntry
 
 if TYPE_CHECKING:
     from .api import ResolveOptions
+    from .published.find import Finding
 
 __all__ = ["KeyOutcome", "TexReport", "tex_bibliography"]
 
@@ -89,6 +90,8 @@ class TexReport:
     problems: Problems = field(default_factory=Problems)
     requests: int = 0
     """Requests sent to arXiv and Zotero (the cache answers the rest)."""
+    published: list[Finding] = field(default_factory=list)
+    """With `--published`: what was found for each preprint written from a record."""
 
     def with_status(self, status: str) -> list[KeyOutcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -187,6 +190,13 @@ def tex_bibliography(manuscript: str, *, output: str | None = None, bibs: Sequen
                 outcomes[key] = _outcome(key, RESOLVED, outcomes[key].citation, "arxiv",
                                          resolved[key])
 
+    if references and options is not None and options.published:
+        # Only what refbridge writes from a record (Zotero's, arXiv's) is upgraded; an entry
+        # copied from a master or already in the output is the user's, byte for byte.
+        from .published.jobs import upgrade_published
+
+        references, report.published = upgrade_published(references, settings=settings,
+                                                          options=options, progress=progress)
     report.outcomes = [outcomes[key] for key in outcomes]
     report.same_paper = _same_paper(report.outcomes)
     # Keys exactly as cited, matched by key only: an entry for the same paper under another

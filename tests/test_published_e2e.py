@@ -429,3 +429,29 @@ def test_enrich_published_upgrades_dblps_corr_entry(services: Services, tmp_path
         "  publisher = {Association for Computational Linguistics},",
         "  year      = {2023}",
         "}"]
+
+
+def test_tex_published_upgrades_what_it_resolves_and_never_a_copied_entry(
+        services: Services, tmp_path: Path):
+    (tmp_path / "paper.tex").write_text(
+        "\\documentclass{article}\\begin{document}\n"
+        "\\cite{2110.10802,arXiv:2204.05862} and \\cite{mine}\n"
+        "\\bibliography{refs}\\end{document}\n")
+    # The master's copy of a paper that has a published version stays the user's bytes.
+    master = "@misc{mine,\n  title = {Mine},\n  eprint = {1610.01959},\n}\n"
+    (tmp_path / "master.bib").write_text(master)
+    paper, refs = str(tmp_path / "paper.tex"), tmp_path / "refs.bib"
+    plain = run("tex", paper, "--bib", str(tmp_path / "master.bib"), "--dry-run")
+    assert plain.exit_code == 0, plain.output
+    assert services.requests() == (0, 0, 0)        # without the flag nothing is asked
+    result = run("tex", paper, "--bib", str(tmp_path / "master.bib"), "--published")
+    assert result.exit_code == 0, result.output
+    entries = _entries(refs)
+    assert {key: entry_type for key, (entry_type, _) in entries.items()} == {
+        "2110.10802": "inproceedings",              # arXiv's own DOI -> Crossref
+        "arXiv:2204.05862": "misc",                 # decoy refused: stays the preprint
+        "mine": "misc"}                             # copied byte for byte, never upgraded
+    assert entries["2110.10802"][1]["doi"] == "10.1145/3524059.3532364"
+    assert master in refs.read_text()
+    assert "refbridge: 1 published versions taken, 1 refused, 0 preprints without one" \
+        in result.stderr
