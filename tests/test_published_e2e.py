@@ -239,7 +239,6 @@ BIB_PUBLISHED = """% my library
     Eprint  = {2310.13548},
     Archiveprefix = {arXiv},
     Primaryclass = {cs.CL},
-    Doi     = {10.48550/arXiv.2310.13548},
     Url     = {https://arxiv.org/abs/2310.13548},
     Abstract = {ABSTRACT},
     Booktitle = {The Twelfth International Conference on Learning Representations, ICLR 2024, \

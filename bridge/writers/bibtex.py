@@ -21,8 +21,9 @@ and `eprintclass`, and keeps UTF-8; the BibTeX dialect encodes non-ASCII as LaTe
 Decisions where the anchors leave room:
 
 * `doi` is the journal DOI when the paper has one (what Better BibTeX and every DOI
-  resolver user expects), else arXiv's own DOI; the arXiv DOI is always derivable from
-  `eprint`.
+  resolver user expects), else, for a preprint, arXiv's own DOI; a published version
+  without a DOI of its own gets none (arXiv's would name the preprint). The arXiv DOI is
+  always derivable from `eprint`.
 * `eprint` and `url` carry the version only when the input named one (`2310.13798v2`).
 * An arXiv paper whose source entry was a published type (`@article` with a real journal,
   `@inproceedings`...) keeps its type and fields, and gains `eprint`/`archivePrefix`/
@@ -158,7 +159,8 @@ def bibtex_fields(ref: Reference, dialect: str = "bibtex") -> list[tuple[str, st
     fields.extend(_date_fields(ref, dialect, with_month=not ref.arxiv_id))
     if ref.arxiv_id:
         fields.extend(_arxiv_fields(ref, dialect))
-    doi = ref.doi or ref.arxiv_doi
+    # arXiv's DOI names the preprint: a published version without a DOI of its own gets none.
+    doi = ref.doi or (ref.arxiv_doi if arxiv_shaped else None)
     if doi:
         fields.append(("doi", doi))
     url = ref.arxiv_url if arxiv_shaped else (ref.url or ref.arxiv_url)

@@ -91,15 +91,15 @@ def csl_item(ref: Reference) -> dict[str, Any]:
         if variable and variable not in item:
             text = latex_to_unicode(value).strip()
             item[variable] = text.replace("–", "-") if variable == "page" else text
-    if ref.arxiv_id:
+    if preprint:  # the repository and archive ID; a published version has its own venue
         item.setdefault("publisher", "arXiv")
         item["number"] = f"arXiv:{ref.versioned_id}"
     if ref.journal_ref and "container-title" not in item:
         item.setdefault("note", ref.journal_ref)
-    doi = ref.doi or ref.arxiv_doi
+    doi = ref.doi or (ref.arxiv_doi if preprint else None)
     if doi:
         item["DOI"] = doi
-    url = ref.arxiv_url if ref.arxiv_id else ref.url
+    url = ref.arxiv_url if preprint else (ref.url or ref.arxiv_url)
     if url:
         item["URL"] = url
     if ref.abstract:
