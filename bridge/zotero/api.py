@@ -246,10 +246,12 @@ class ZoteroClient:
             "GET", f"{self._url}/keys/current",
             forbidden=f"Zotero does not accept this API key: check ZOTERO_API_KEY "
                       f"(keys are listed at {KEYS_URL})")
-        data = self._json(reply.response)
+        data = self._json(reply.response, dict)
         try:
             user_id = int(data["userID"])
             access = data.get("access") or {}
+            if not isinstance(access, Mapping):
+                raise TypeError("access is not an object")
         except (KeyError, TypeError, ValueError):
             raise self._error("GET", reply.response,
                               "Zotero's /keys/current answer has no userID") from None
@@ -361,8 +363,7 @@ class ZoteroClient:
                     progress.start("reading Zotero items",
                                    int(total) if total.isdigit() and not recursive else None)
                     started = True
-                for obj in page:
-                    data = obj.get("data", obj)
+                for data in page:
                     if data.get("key") in seen:
                         continue
                     seen.add(data["key"])
@@ -380,7 +381,7 @@ class ZoteroClient:
             chunk = wanted[start:start + WRITE_BATCH]
             params = {"itemKey": ",".join(chunk), "includeTrashed": 1, "limit": PAGE_SIZE}
             for _, page in self._pages(f"{self._prefix}/items", params):
-                found.extend(obj.get("data", obj) for obj in page)
+                found.extend(page)
         return found
 
     def item_versions(self, since: int | None = None, *,
@@ -392,22 +393,26 @@ class ZoteroClient:
         if since is not None:
             params["since"] = since
         versions: dict[str, int] = {}
-        for _, page in self._pages(path, params):
-            versions.update({str(k): int(v) for k, v in page.items()})
+        for _, page in self._pages(path, params, versions=True):
+            versions.update(page)
         return versions
 
     def deleted(self, since: int, *, kind: str = "items") -> list[str]:
         """Keys of the objects of `kind` (items, collections, ...) deleted after `since`."""
         reply = self._send("GET", f"{self._prefix}/deleted", params={"since": since})
         self._note_version(reply.response)
-        data = self._json(reply.response)
-        return [str(k) for k in data.get(kind, [])]
+        data = self._json(reply.response, dict)
+        keys = data.get(kind, [])
+        if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+            raise self._error("GET", reply.response,
+                              f"Zotero's /deleted answer has no list of {kind}")
+        return keys
 
     def collections(self) -> list[dict[str, Any]]:
         """Every collection (editable JSON: key, version, name, parentCollection)."""
         found: list[dict[str, Any]] = []
         for _, page in self._pages(f"{self._prefix}/collections", {"limit": PAGE_SIZE}):
-            found.extend(obj.get("data", obj) for obj in page)
+            found.extend(page)
         return found
 
     def _descendants(self, key: str) -> list[str]:
@@ -426,12 +431,14 @@ class ZoteroClient:
             todo.extend(children.get(current, []))
         return found
 
-    def _pages(self, path: str,
-               params: dict[str, Any] | None) -> Iterator[tuple[httpx.Response, Any]]:
-        """Each page of a list (answer and parsed JSON), following Link rel="next".
+    def _pages(self, path: str, params: dict[str, Any] | None, *,
+               versions: bool = False) -> Iterator[tuple[httpx.Response, Any]]:
+        """Each page of a list, following Link rel="next": the answer, and its objects'
+        editable JSON (each a dict with a key), or with `versions` a {key: version} dict.
 
-        When an answer has no next link but Total-Results says more remain, the next page
-        is asked for with start= (a proxy may drop Link headers).
+        When an answer has no next link, the next page is still asked for with start= as
+        long as Total-Results says more remain or the page came back full: a proxy may drop
+        Link headers, and a server may miscount (a short or empty page ends the list).
         """
         url, query = path, params
         seen: set[str] = set()
@@ -439,7 +446,7 @@ class ZoteroClient:
             reply = self._send("GET", url, params=query)
             response = reply.response
             self._note_version(response)
-            page = self._json(response)
+            page = self._versions(response) if versions else self._objects(response)
             yield response, page
             link = response.links.get("next", {}).get("url")
             if link:
@@ -457,8 +464,10 @@ class ZoteroClient:
                 total = response.headers.get("Total-Results", "")
                 asked = response.request.url.params.get("start", "0")
                 start = int(asked) if asked.isdigit() else 0
-                if not (isinstance(page, list) and page and total.isdigit()
-                        and start + len(page) < int(total)):
+                limit = response.request.url.params.get("limit", "")
+                full = limit.isdigit() and len(page) >= int(limit)
+                more = total.isdigit() and start + len(page) < int(total)
+                if versions or not page or not (full or more):
                     return
                 url, query = path, {**(params or {}), "start": start + len(page)}
             key = str(httpx.URL(url, params=query)) if query else url
@@ -547,7 +556,7 @@ class ZoteroClient:
                          "If-Unmodified-Since-Version": str(version)})
             if reply.response.status_code == 200:
                 self._note_version(reply.response)
-                self._record(self._json(reply.response), indices, pending, result)
+                self._record(reply.response, indices, pending, result)
                 return
             # 412: the library moved past `version`, or the token was already used. If an
             # answer got lost on the way, that may have been our own write: read it back.
@@ -579,35 +588,56 @@ class ZoteroClient:
             params["includeTrashed"] = 1
         applied: dict[int, dict[str, Any]] = {}
         for _, page in self._pages(f"{self._prefix}/{kind}", params):
-            for obj in page:
-                data = obj.get("data", obj)
+            for data in page:
                 if data.get("key") in by_key:
                     applied[by_key[data["key"]]] = data
         return applied
 
-    @staticmethod
-    def _record(answer: Mapping[str, Any], indices: list[int],
+    def _record(self, response: httpx.Response, indices: list[int],
                 pending: dict[int, dict[str, Any]], result: WriteResult) -> None:
-        def index_of(slot: str) -> int:
-            return indices[int(slot)]
-
-        for slot, key in (answer.get("success") or {}).items():
-            result.keys[index_of(slot)] = str(key)
-        for slot, obj in (answer.get("successful") or {}).items():
-            data = obj.get("data", obj) if isinstance(obj, dict) else {}
-            result.objects[index_of(slot)] = data
-            if data.get("key"):
-                result.keys[index_of(slot)] = str(data["key"])
-        for slot, key in (answer.get("unchanged") or {}).items():
-            result.unchanged[index_of(slot)] = str(key)
-        for slot, failure in (answer.get("failed") or {}).items():
-            index = index_of(slot)
+        """Book Zotero's answer to one write batch. An object the answer does not mention
+        (or mentions in a form the API does not document) counts as failed, never as
+        written: the next push reads the library and finds it if it was."""
+        answer = self._json(response, dict)
+        if not answer.keys() & {"success", "successful", "unchanged", "failed"}:
+            raise self._error(response.request.method, response,
+                              "Zotero's write answer says nothing about the objects sent")
+        parts = {}
+        for part in ("success", "successful", "unchanged", "failed"):
+            value = answer.get(part)
+            if value is None or value == []:
+                value = {}  # PHP's json_encode writes an empty map as []
+            if not isinstance(value, dict):
+                raise self._error(response.request.method, response,
+                                  f"Zotero's write answer has a malformed {part!r}")
+            parts[part] = {indices[int(slot)]: value for slot, value in value.items()
+                           if isinstance(slot, str) and slot.isdigit()
+                           and int(slot) < len(indices)}
+        for index, key in parts["success"].items():
+            if isinstance(key, str) and key:
+                result.keys[index] = key
+        for index, obj in parts["successful"].items():
+            data = obj.get("data", obj) if isinstance(obj, dict) else None
+            if isinstance(data, dict) and isinstance(data.get("key"), str):
+                result.objects[index] = data
+                result.keys[index] = data["key"]
+        for index, key in parts["unchanged"].items():
+            if isinstance(key, str) and key:
+                result.unchanged[index] = key
+        for index, failure in parts["failed"].items():
             failure = failure if isinstance(failure, dict) else {}
+            code = failure.get("code")
             result.failed.append(WriteFailure(
                 index=index, name=_name_of(pending[index]),
-                code=int(failure.get("code") or 0),
+                code=code if isinstance(code, int) else 0,
                 message=str(failure.get("message") or "no reason given"),
-                key=failure.get("key")))
+                key=failure.get("key") if isinstance(failure.get("key"), str) else None))
+        answered = set(result.keys) | set(result.unchanged) | set(parts["failed"])
+        for index in indices:
+            if index not in answered:
+                result.failed.append(WriteFailure(
+                    index=index, name=_name_of(pending[index]), code=0,
+                    message="Zotero's answer does not mention it; not counted as written"))
 
     # ------------------------------------------------------------------ HTTP
 
@@ -665,12 +695,38 @@ class ZoteroClient:
         return kind(message, method=method, url=str(response.request.url),
                     status=response.status_code, body=body)
 
-    def _json(self, response: httpx.Response) -> Any:
+    def _json(self, response: httpx.Response, shape: type[dict] | type[list]) -> Any:
+        """The answer's JSON, which must be an object (dict) or an array (list)."""
         try:
-            return response.json()
+            data = response.json()
         except ValueError:
             raise self._error(response.request.method, response,
                               "Zotero's answer is not JSON") from None
+        if not isinstance(data, shape):
+            expected = "an object" if shape is dict else "a list"
+            raise self._error(response.request.method, response,
+                              f"Zotero's answer is not {expected} as the API documents")
+        return data
+
+    def _objects(self, response: httpx.Response) -> list[dict[str, Any]]:
+        """A list page's objects as editable JSON (the `data` of each, or the object)."""
+        found = []
+        for obj in self._json(response, list):
+            data = obj.get("data", obj) if isinstance(obj, dict) else None
+            if not isinstance(data, dict) or not isinstance(data.get("key"), str):
+                raise self._error(response.request.method, response,
+                                  "Zotero's list holds something that is not an object "
+                                  "with a key")
+            found.append(data)
+        return found
+
+    def _versions(self, response: httpx.Response) -> dict[str, int]:
+        data = self._json(response, dict)
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in data.values()):
+            raise self._error(response.request.method, response,
+                              "Zotero's versions answer maps a key to something that is "
+                              "not a version number")
+        return {str(k): v for k, v in data.items()}
 
 
 def _without_key(access: Mapping[str, Any]) -> dict[str, Any]:

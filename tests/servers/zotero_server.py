@@ -23,8 +23,10 @@ that needs it has neither the header nor object versions), validates items again
 shared/zotero-schema.json (bad objects land in `failed` with code 400), and refuses a wrong
 key (403) or a write with a read-only key (403).
 
-Fault injection is a queue consumed one request at a time (`inject_status`,
-`inject_backoff`, `inject_drop`); every request is recorded in `requests`.
+Fault injection is a queue consumed one request at a time, in the vocabulary every test
+server shares (`tests/servers/faults.py`: `fail`, `backoff`, `drop_connection`, `slow`,
+`trickle`, `gzip_bomb`, `html_page`, `redirect_loop`, `reply`; `after_write=True` applies
+the request before playing the fault); every request is recorded in `requests`.
 
 Decisions where the documentation is silent (the client must not rely on anything else):
 * lists are sorted by dateAdded, oldest first (the real default is dateModified, newest
@@ -37,11 +39,9 @@ Decisions where the documentation is silent (the client must not rely on anythin
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 import secrets
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -55,6 +55,7 @@ import pytest
 
 from tests.paths import SCHEMA
 from tests.servers._loopback import LoopbackServer
+from tests.servers.faults import FaultInjection, send_fault
 
 __all__ = [
     "GROUP_ID",
@@ -63,7 +64,6 @@ __all__ = [
     "USER_ID",
     "WRITE_KEY",
     "ApiKey",
-    "Fault",
     "RecordedRequest",
     "ZoteroServer",
     "zotero_server",
@@ -322,27 +322,6 @@ class RecordedRequest:
         return json.loads(self.body)
 
 
-@dataclass
-class Fault:
-    """One injected misbehaviour, consumed by the first request it matches.
-
-    kind: "status" (answer `status` with `headers` instead of serving), "backoff" (serve
-    normally, add a Backoff header), "drop" (close the socket without applying anything),
-    "drop_after_write" (apply the request, then close the socket without answering),
-    "status_after_write" (apply the request, then answer `status` as if it had failed).
-    """
-
-    kind: str
-    status: int = 0
-    headers: dict[str, str] = field(default_factory=dict)
-    method: str | None = None
-    path: str | None = None  # substring of the path that must match
-
-    def matches(self, method: str, path: str) -> bool:
-        return ((self.method is None or self.method == method)
-                and (self.path is None or self.path in path))
-
-
 class _Answer(Exception):
     """Raised inside a handler to answer at once with a status and message."""
 
@@ -356,7 +335,7 @@ class _Answer(Exception):
 # --------------------------------------------------------------------------- server
 
 
-class ZoteroServer(LoopbackServer):
+class ZoteroServer(FaultInjection, LoopbackServer):
     """A Zotero Web API v3 look-alike on 127.0.0.1; use as a context manager or start/stop.
 
     >>> with ZoteroServer() as server:
@@ -376,7 +355,8 @@ class ZoteroServer(LoopbackServer):
                     ApiKey(READ_KEY, user_id, username, False, groups_ro)]
         self.keys: dict[str, ApiKey] = {k.key: k for k in keys}
         self.requests: list[RecordedRequest] = []
-        self.faults: list[Fault] = []
+        self.total_results_error = 0
+        """Added to every Total-Results header (see `miscount_total`)."""
         self.errors: list[str] = []
         """Exceptions raised inside the server (its own bugs); the fixture fails on any."""
         self._lock = threading.RLock()
@@ -473,48 +453,11 @@ class ZoteroServer(LoopbackServer):
             lib.version += 1
             return lib.version
 
-    # ---- fault injection
+    # ---- fault injection: the shared verbs come from FaultInjection
 
-    def inject_status(self, status: int, *, retry_after: str | None = None,
-                      backoff: str | None = None, method: str | None = None,
-                      path: str | None = None, times: int = 1,
-                      after_write: bool = False) -> None:
-        """The next `times` matching requests get `status` (with Retry-After/Backoff).
-
-        With `after_write` each request is applied first, then answered with `status`
-        (a server error in the middle of a write).
-        """
-        headers = {}
-        if retry_after is not None:
-            headers["Retry-After"] = retry_after
-        if backoff is not None:
-            headers["Backoff"] = backoff
-        with self._lock:
-            kind = "status_after_write" if after_write else "status"
-            self.faults.extend(Fault(kind, status, dict(headers), method, path)
-                               for _ in range(times))
-
-    def inject_backoff(self, seconds: str, *, method: str | None = None,
-                       path: str | None = None) -> None:
-        """The next matching request is served normally, with a Backoff header."""
-        with self._lock:
-            self.faults.append(Fault("backoff", 0, {"Backoff": seconds}, method, path))
-
-    def inject_drop(self, *, after_write: bool = True, method: str | None = "POST",
-                    path: str | None = None) -> None:
-        """The next matching request gets its socket closed without an answer.
-
-        With `after_write` the request is applied first (the client cannot know it was).
-        """
-        kind = "drop_after_write" if after_write else "drop"
-        with self._lock:
-            self.faults.append(Fault(kind, 0, {}, method, path))
-
-    def _take_fault(self, method: str, path: str) -> Fault | None:
-        with self._lock:
-            if self.faults and self.faults[0].matches(method, path):
-                return self.faults.pop(0)
-            return None
+    def miscount_total(self, by: int) -> None:
+        """Every list answer's Total-Results (and so its Link header) is off by `by`."""
+        self.total_results_error = by
 
     # ---- recorded traffic
 
@@ -645,13 +588,9 @@ class _Handler(BaseHTTPRequestHandler):
         with app._lock:
             app.requests.append(RecordedRequest(self.command, split.path, query, headers, body,
                                                 self.path))
-        fault = app._take_fault(self.command, split.path)
-        if fault is not None and fault.kind == "drop":
-            self._drop()
-            return
-        if fault is not None and fault.kind == "status":
-            self._send_json(fault.status, f"Injected error {fault.status}", fault.headers,
-                            version=None)
+        fault = app.take_fault(self.command, split.path)
+        if fault is not None and not fault.after_write and send_fault(
+                self, fault, self._common_headers()):
             return
         try:
             with app._lock:
@@ -663,21 +602,16 @@ class _Handler(BaseHTTPRequestHandler):
             with app._lock:
                 app.errors.append(f"{self.command} {self.path}: {exc!r}")
             status, payload, extra, version = 500, f"test server bug: {exc!r}", {}, None
-        if fault is not None and fault.kind == "status_after_write":
-            self._send_json(fault.status, f"Injected error {fault.status}", fault.headers,
-                            version=None)
-            return
-        if fault is not None and fault.kind == "drop_after_write":
-            self._drop()
-            return
-        if fault is not None and fault.kind == "backoff":
-            extra = {**extra, **fault.headers}
+        if fault is not None and fault.after_write and send_fault(
+                self, fault, self._common_headers()):
+            return  # applied, but the client never hears so
+        if fault is not None:
+            extra = {**extra, **fault.extra_headers()}
         self._send_json(status, payload, extra, version=version)
 
-    def _drop(self) -> None:
-        self.close_connection = True
-        with contextlib.suppress(OSError):
-            self.connection.shutdown(socket.SHUT_RDWR)
+    def _common_headers(self) -> dict[str, str]:
+        lib = getattr(self, "_library", None) or self.app.user
+        return {"Zotero-API-Version": "3", "Last-Modified-Version": str(lib.version)}
 
     def _send_json(self, status: int, payload: Any, headers: dict[str, str],
                    *, version: int | None) -> None:
@@ -863,8 +797,9 @@ class _Handler(BaseHTTPRequestHandler):
             limit = max(1, len(objects))  # unpaginated unless a limit is asked for
         else:
             limit = DEFAULT_LIMIT
-        total = len(objects)
         page = objects[start:start + limit]
+        # A miscounting server (`miscount_total`) also builds its links from the wrong total.
+        total = max(0, len(objects) + self.app.total_results_error)
         headers = {"Total-Results": str(total)}
         links = self._links(query, start, limit, total)
         if fmt == "json":
