@@ -211,7 +211,7 @@ class _FaultAfterFirstBatch:
                 self.server.drop_connection(after_write=True, method="POST", path="/items")
             else:
                 self.server.fail(int(self.fault), retry_after="0", method="POST",
-                                          path="/items")
+                                 path="/items")
 
     def finish(self) -> None:
         pass
@@ -594,3 +594,53 @@ def test_malformed_json_is_one_line_and_exit_3(
         rf"{re.escape(zotero.url)}\S*{re.escape(path)}\S*\)\. Nothing was lost: try again "
         r"later\.\n", result.stderr), result.stderr
     assert not (tmp_path / "out.bib").exists()
+
+
+class _RivalPush:
+    """A Progress that, when its push is about to create items, lets a rival push the same
+    papers to completion first: the first push's write then meets a library that changed
+    (412) and already holds every paper."""
+
+    def __init__(self, server: ZoteroServer, refs: list[Reference], index: Path):
+        self.server, self.refs, self.index = server, refs, index
+        self.rival: Any = None
+
+    def start(self, description: str, total: int | None) -> None:
+        if description.startswith("creating Zotero items") and self.rival is None:
+            with _client(self.server) as rival:
+                self.rival = push(self.refs, rival, collection="Reading",
+                                  index_path=self.index)
+
+    def advance(self, steps: int = 1) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+def test_a_push_racing_another_creates_nothing_twice(
+        zotero_server: ZoteroServer, tmp_path: Path) -> None:
+    refs = [Reference(arxiv_id=f"2403.{i:05d}", title=f"Raced paper {i}", date="2024-03-01")
+            for i in range(1, 61)]
+    rival = _RivalPush(zotero_server, refs, tmp_path / "rival.sqlite3")
+    with _client(zotero_server) as client:
+        report = push(refs, client, collection="Reading", index_path=tmp_path / "mine.sqlite3",
+                      progress=rival)
+    assert (len(rival.rival.created), len(report.created)) == (60, 0)
+    assert len(report.already_present) == 60
+    assert len(zotero_server.items) == 60
+    assert [c["name"] for c in zotero_server.collections.values()] == ["Reading"]
+    # 412 on the first batch; the re-read finds all 60, so the second batch is never sent
+    posts = [r for r in zotero_server.requests_to("POST", "/items")]
+    assert [len(r.json()) for r in posts] == [50, 10, 50]
+
+
+def test_a_collection_created_meanwhile_is_used_not_made_again(
+        zotero_server: ZoteroServer) -> None:
+    with _client(zotero_server) as mine, _client(zotero_server) as theirs:
+        assert mine.collections() == []              # we look: no such collection
+        made = theirs.create_collection("Reading")   # they make it meanwhile
+        key = mine.create_collection("Reading", find_existing=lambda: next(
+            (c["key"] for c in mine.collections() if c["name"] == "Reading"), None))
+    assert key == made
+    assert list(zotero_server.collections) == [made]

@@ -71,6 +71,10 @@ _MAX_RETRY_AFTER = 600.0  # a longer Retry-After means "come back later", not "w
 _ERROR_BODY_CHARS = 500
 
 
+Recheck = Callable[[list[int]], dict[int, str]]
+"""Given the indices still to write after a 412, those the library now has: index -> key."""
+
+
 def new_object_key() -> str:
     """A random Zotero object key (8 characters of KEY_ALPHABET).
 
@@ -124,6 +128,9 @@ class WriteResult:
     failed: list[WriteFailure] = field(default_factory=list)
     recovered: list[int] = field(default_factory=list)
     """Indices whose answer was lost and whose write was confirmed by reading it back."""
+    present: dict[int, str] = field(default_factory=dict)
+    """Index -> key of the object another client wrote meanwhile (found by `recheck` after
+    a 412), so this one was not sent again."""
     library_version: int | None = None
 
     @property
@@ -319,6 +326,14 @@ class ZoteroClient:
                               "Zotero's answer has no Last-Modified-Version header")
         return version
 
+    def write_against(self, version: int) -> None:
+        """Make the next writes conditional on `version` (If-Unmodified-Since-Version): the
+        version up to which the caller has read what its writes depend on. Every read moves
+        the version on, even one that told the caller nothing about what it is about to write
+        (a /deleted, a collection list); writing against such a version would hide another
+        client's changes from the 412 meant to reveal them."""
+        self._version = version
+
     def _note_version(self, response: httpx.Response) -> int | None:
         header = response.headers.get("Last-Modified-Version")
         if header is None or not header.strip().isdigit():
@@ -479,12 +494,18 @@ class ZoteroClient:
     # ------------------------------------------------------------------ writes
 
     def create_items(self, items: list[dict[str, Any]],
-                     progress: Progress = NO_PROGRESS) -> WriteResult:
+                     progress: Progress = NO_PROGRESS, *,
+                     recheck: Recheck | None = None) -> WriteResult:
         """Create items (editable JSON, e.g. {"itemType": "preprint", "title": ...}).
 
         Sent in batches of 50; each item without a key gets one made here, so that a batch
         whose answer was lost can be checked and is never created twice. Items Zotero
         refuses are in `result.failed` with their index, title, code and message.
+
+        `recheck` is how concurrent writers avoid duplicates: when Zotero answers 412 (the
+        library changed since we read it), it is called with the indices still to write and
+        returns those the library now has (index -> key), which are dropped from the batch
+        (`result.present`) before the rest is sent again.
         """
         prepared = []
         for item in items:
@@ -492,7 +513,7 @@ class ZoteroClient:
             copy.pop("version", None)
             copy.setdefault("key", new_object_key())
             prepared.append(copy)
-        return self._write("items", prepared, progress, "creating Zotero items")
+        return self._write("items", prepared, progress, "creating Zotero items", recheck)
 
     def update_items(self, items: list[dict[str, Any]],
                      progress: Progress = NO_PROGRESS) -> WriteResult:
@@ -508,10 +529,24 @@ class ZoteroClient:
         return self._write("items", [dict(item) for item in items], progress,
                            "updating Zotero items")
 
-    def create_collection(self, name: str, parent_key: str | None = None) -> str:
-        """Create a collection (inside `parent_key`); returns its key."""
+    def create_collection(self, name: str, parent_key: str | None = None, *,
+                          find_existing: Callable[[], str | None] | None = None) -> str:
+        """Create a collection (inside `parent_key`); returns its key.
+
+        Written against the library version last read: if another client changed the
+        library since (412), `find_existing` is asked for the key of a collection that now
+        stands for this one (another client's run created it), and that key is returned.
+        """
         obj = {"key": new_object_key(), "name": name, "parentCollection": parent_key or False}
-        result = self._write("collections", [obj], NO_PROGRESS, "creating a Zotero collection")
+
+        def recheck(indices: list[int]) -> dict[int, str]:
+            key = find_existing() if find_existing is not None else None
+            return {0: key} if key else {}
+
+        result = self._write("collections", [obj], NO_PROGRESS, "creating a Zotero collection",
+                             recheck)
+        if 0 in result.present:
+            return result.present[0]
         if result.failed:
             failure = result.failed[0]
             raise ZoteroError(f"Zotero refused to create collection {name!r}: "
@@ -521,21 +556,30 @@ class ZoteroClient:
         return result.keys.get(0) or result.unchanged[0]
 
     def ensure_collection(self, name: str, parent_key: str | None = None) -> str:
-        """The key of the collection called `name` under `parent_key`, created if missing."""
-        for data in self.collections():
-            if data.get("name") == name and (data.get("parentCollection") or None) == parent_key:
-                return str(data["key"])
-        return self.create_collection(name, parent_key)
+        """The key of the collection called `name` under `parent_key`, created if missing
+        (found, not made twice, when another client creates it at the same time)."""
+        def find() -> str | None:
+            keys = sorted(str(data["key"]) for data in self.collections()
+                          if data.get("name") == name
+                          and (data.get("parentCollection") or None) == parent_key)
+            return keys[0] if keys else None
+
+        return find() or self.create_collection(name, parent_key, find_existing=find)
 
     def _write(self, kind: str, objects: list[dict[str, Any]], progress: Progress,
-               description: str) -> WriteResult:
+               description: str, recheck: Recheck | None = None) -> WriteResult:
         self.require_write()
         result = WriteResult()
         progress.start(description, len(objects))
         for start in range(0, len(objects), WRITE_BATCH):
-            batch = objects[start:start + WRITE_BATCH]
-            self._write_batch(kind, dict(enumerate(batch, start)), result)
-            progress.advance(len(batch))
+            batch = {index: obj for index, obj in
+                     enumerate(objects[start:start + WRITE_BATCH], start)
+                     if index not in result.present}
+            if batch:
+                later = [i for i in range(start + WRITE_BATCH, len(objects))
+                         if i not in result.present]
+                self._write_batch(kind, batch, result, recheck, later)
+            progress.advance(min(WRITE_BATCH, len(objects) - start))
         progress.finish()
         result.failed.sort(key=lambda failure: failure.index)
         result.recovered.sort()
@@ -543,8 +587,10 @@ class ZoteroClient:
         return result
 
     def _write_batch(self, kind: str, pending: dict[int, dict[str, Any]],
-                     result: WriteResult) -> None:
-        """Write one batch (index -> object) until Zotero has answered for every object."""
+                     result: WriteResult, recheck: Recheck | None, later: list[int]) -> None:
+        """Write one batch (index -> object) until Zotero has answered for every object.
+
+        `later`: the indices of the batches still to come, which a recheck covers too."""
         url = f"{self._prefix}/{kind}"
         token = secrets.token_hex(16)
         for _ in range(self._retries + 1):
@@ -570,7 +616,20 @@ class ZoteroClient:
                     return
                 # What is left is a new write; the old token may be spent.
                 token = secrets.token_hex(16)
-            self.refresh_library_version()
+            if recheck is None:
+                self.refresh_library_version()
+                continue
+            # Another client wrote: what it wrote may be what we are about to write. The
+            # recheck reads the library and sets the version it read up to (write_against);
+            # the retry is written against that version, so a write made after the read
+            # gets a 412 too, and another recheck (asking Zotero for its newest version
+            # instead could let a duplicate through).
+            for index, key in recheck([*pending, *later]).items():
+                result.present[index] = key
+                pending.pop(index, None)
+            if not pending:
+                return
+            token = secrets.token_hex(16)
         raise ZoteroError(
             f"the Zotero library kept changing while we wrote to it ({self._retries + 1} "
             f"times 412 Precondition Failed); try again when no other client is syncing",
