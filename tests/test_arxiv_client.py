@@ -423,7 +423,7 @@ def test_a_gzip_bomb_is_one_line(arxiv_env: ArxivServer, tmp_path: Path) -> None
     arxiv_env.gzip_bomb(1024 * 1024 * 1024)
     result = _import(tmp_path, "arXiv:1111.2011")
     assert (result.exit_code, _error_line(result.stderr)) == (3, (
-        "refbridge: error: arXiv API sent an answer larger than 64 MB; refusing it "
+        "refbridge: error: arXiv API sent an answer larger than 32 MB; refusing it "
         f"({arxiv_env.url}). Nothing was lost: try again later, or use --offline.\n"))
 
 
