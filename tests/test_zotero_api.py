@@ -14,7 +14,6 @@ import pytest
 from bridge.config import Settings
 from bridge.errors import ZoteroAuthError, ZoteroError
 from bridge.zotero import WriteFailure, ZoteroClient
-from tests.servers import zotero_server as server_module
 from tests.servers.zotero_server import (
     GROUP_ID,
     READ_KEY,
@@ -22,8 +21,6 @@ from tests.servers.zotero_server import (
     WRITE_KEY,
     ZoteroServer,
 )
-
-zotero_server = server_module.zotero_server
 
 WRONG_KEY = "Xx9WrongKey0000000000abc"
 PREFIX = f"/users/{USER_ID}"

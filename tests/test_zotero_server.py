@@ -7,7 +7,6 @@ import json
 import httpx
 import pytest
 
-from tests.servers import zotero_server as server_module
 from tests.servers.zotero_server import (
     GROUP_ID,
     READ_KEY,
@@ -15,8 +14,6 @@ from tests.servers.zotero_server import (
     WRITE_KEY,
     ZoteroServer,
 )
-
-zotero_server = server_module.zotero_server
 
 PREFIX = f"/users/{USER_ID}"
 TOKEN_A = "0123456789abcdef0123456789abcdef"

@@ -43,15 +43,12 @@ import json
 import re
 import secrets
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
-
-import pytest
 
 from tests.paths import SCHEMA
 from tests.servers._loopback import LoopbackServer
@@ -66,7 +63,6 @@ __all__ = [
     "ApiKey",
     "RecordedRequest",
     "ZoteroServer",
-    "zotero_server",
 ]
 
 USER_ID = 475425
@@ -538,14 +534,6 @@ class ZoteroServer(FaultInjection, LoopbackServer):
     @staticmethod
     def _library_json(lib: Library) -> dict[str, Any]:
         return {"type": lib.kind, "id": lib.id, "name": lib.name}
-
-
-@pytest.fixture
-def zotero_server() -> Iterator[ZoteroServer]:
-    """A running ZoteroServer with a user library (WRITE_KEY read-write, READ_KEY read-only)."""
-    with ZoteroServer() as server:
-        yield server
-        assert server.errors == [], "the Zotero test server itself failed"
 
 
 # --------------------------------------------------------------------------- HTTP handler
