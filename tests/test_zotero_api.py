@@ -578,3 +578,25 @@ def test_bad_library_setting() -> None:
 
     with pytest.raises(ConfigError, match="user:<id> or group:<id>"):
         ZoteroClient(Settings(), api_key=WRITE_KEY, library="users/1")
+
+
+def test_a_long_retry_after_is_said_through_notify(zotero_server: ZoteroServer) -> None:
+    zotero_server.fail(429, retry_after="30", path="/keys/current")
+    sleeps, notes = Sleeps(), []
+    client = _client(zotero_server, sleeps=sleeps, notify=notes.append)
+    client.check_key()
+    assert sleeps == [30.0]
+    assert notes == ["Zotero asked us to wait 30 s (Retry-After); waiting"]
+
+
+def test_an_unresolvable_zotero_host_is_one_line_at_once(tmp_path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from bridge.cli import cli
+
+    monkeypatch.setenv("REFBRIDGE_ZOTERO_URL", "https://api.zotero.invalid")
+    monkeypatch.setenv("ZOTERO_API_KEY", WRITE_KEY)
+    result = CliRunner().invoke(cli, ["pull", "-o", str(tmp_path / "out.bib")])
+    assert (result.exit_code, result.stderr) == (3, (
+        "refbridge: error: cannot reach api.zotero.invalid (no network?) (GET "
+        "https://api.zotero.invalid/keys/current). Nothing was lost: try again later.\n"))
