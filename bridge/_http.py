@@ -77,7 +77,7 @@ class RetryPolicy:
     """Longest Retry-After or Backoff sat out; a longer one fails at once: come back later."""
     deadline: float = 30.0
     """Seconds one attempt may take in all: connect, send, and the whole answer."""
-    max_bytes: int = 64 * 1024 * 1024
+    max_bytes: int = 32 * 1024 * 1024
     """Largest decoded answer accepted."""
     min_interval: float = 0.0
     """Seconds between the end of one request to a host and the start of the next."""
@@ -222,24 +222,30 @@ class _Decoder:
         self.limit = limit
         self.size = 0
 
+    _STEP = 256 * 1024  # inflate this much at a time, so no step allocates more
+
     def feed(self, data: bytes) -> bytes:
         if self._inflate is None:
-            out = data
-        else:
+            self._count(len(data))
+            return data
+        if not self._started and self._raw_fallback:
             try:
-                out = self._inflate.decompress(data, self.limit - self.size + 1)
+                zlib.decompressobj(47).decompress(data[:64], 1)
             except zlib.error:
-                if self._started or not self._raw_fallback:
-                    raise
-                self._inflate = zlib.decompressobj(-15)
-                out = self._inflate.decompress(data, self.limit - self.size + 1)
-            self._started = True
-            if self._inflate.unconsumed_tail:
-                raise _TooLarge
-        self.size += len(out)
+                self._inflate = zlib.decompressobj(-15)  # a raw deflate stream
+        self._started = True
+        pieces = []
+        while data:
+            piece = self._inflate.decompress(data, self._STEP)
+            self._count(len(piece))
+            pieces.append(piece)
+            data = self._inflate.unconsumed_tail
+        return b"".join(pieces)
+
+    def _count(self, size: int) -> None:
+        self.size += size
         if self.size > self.limit:
             raise _TooLarge
-        return out
 
 
 class HttpClient:

@@ -11,9 +11,14 @@ The tree, so callers can catch at the level they care about::
     │   ├── UnknownFormat     a --format or suffix no reader/writer knows
     │   └── ConfigError       a bad setting in a config file or the environment
     └── ServiceError          a service failed after retries: exit code 3
+        ├── HttpError         (bridge._http) what the shared HTTP policy raises; each client
+        │                     turns it into its own error below
         ├── ArxivError        url, retry count, HTTP status
         └── ZoteroError       method, url, status, body (the API key is never in any of them)
-            └── ZoteroAuthError   wrong, missing or read-only key
+            └── ZoteroAuthError   wrong, missing or read-only key (also exit code 2)
+
+Every SQLite error on the cache file becomes a ConfigError (bridge._sqlite); an unusable
+endpoint URL too.
 
 The library never prints and never exits; `bridge.cli` turns these into one-line messages.
 """

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 
@@ -15,6 +17,7 @@ from bridge.cli import cli
 from bridge.config import USER_AGENT, Settings
 from bridge.errors import ArxivError
 from bridge.model import Reference
+from tests.paths import ATOM
 from tests.servers.arxiv_server import ArxivServer, synthetic_paper
 
 DELAY = 0.05
@@ -423,7 +426,7 @@ def test_a_gzip_bomb_is_one_line(arxiv_env: ArxivServer, tmp_path: Path) -> None
     arxiv_env.gzip_bomb(1024 * 1024 * 1024)
     result = _import(tmp_path, "arXiv:1111.2011")
     assert (result.exit_code, _error_line(result.stderr)) == (3, (
-        "refbridge: error: arXiv API sent an answer larger than 64 MB; refusing it "
+        "refbridge: error: arXiv API sent an answer larger than 32 MB; refusing it "
         f"({arxiv_env.url}). Nothing was lost: try again later, or use --offline.\n"))
 
 
@@ -443,3 +446,18 @@ def test_a_name_that_does_not_resolve_is_one_short_line_at_once(
         "refbridge: error: cannot reach export.arxiv.invalid (no network?) "
         "(https://export.arxiv.invalid/api/query). Nothing was lost: try again later, "
         "or use --offline.\n"))
+
+
+def test_transport_and_sleep_drive_the_client_without_sockets() -> None:
+    recording = ATOM / "recorded" / "id_1707.08567_s0_m100_6a1afebfc6a3.json"
+    feed = json.loads(recording.read_text())["body"]
+    answers = iter([httpx.Response(503, headers={"Retry-After": "42"}),
+                    httpx.Response(200, text=feed)])
+    sleeps: list[float] = []
+    notes: list[str] = []
+    settings = Settings(arxiv_url="https://export.arxiv.org/api/query", arxiv_delay=0)
+    with ArxivClient(settings, transport=httpx.MockTransport(lambda request: next(answers)),
+                     sleep=sleeps.append, notify=notes.append) as client:
+        assert list(client.lookup(["1707.08567"]).found) == ["1707.08567"]
+    assert (client.requests_made, sleeps) == (2, [42.0])
+    assert notes == ["arXiv API asked us to wait 42 s (Retry-After); waiting"]

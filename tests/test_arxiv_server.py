@@ -13,7 +13,6 @@ from arxiv import _feed as arxiv_feed
 from tests.paths import ATOM
 from tests.servers.arxiv_server import (
     ArxivServer,
-    arxiv_server_fixture,  # noqa: F401 - the fixture
     synthetic_paper,
 )
 

@@ -19,10 +19,7 @@ from bridge.names import format_bibtex_name, split_plain_name
 from bridge.readers.bibtex import parse_bib
 from tests.paths import REPO, SAMPLES
 from tests.sample_papers import PAPERS, load_sample_papers
-from tests.servers.arxiv_server import (
-    ArxivServer,
-    arxiv_server_fixture,  # noqa: F401 - the fixture `arxiv_server`
-)
+from tests.servers.arxiv_server import ArxivServer
 from tests.test_resolve_e2e import EXPECTED_IDS
 
 INCOMPLETE = REPO / "samples" / "incomplete.bib"

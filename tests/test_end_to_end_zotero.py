@@ -18,15 +18,9 @@ from bridge.readers.bibtex import parse_bib
 from bridge.zotero.items import is_regular_item, item_to_reference
 from tests.paths import SAMPLES
 from tests.sample_papers import PAPERS, load_sample_papers
-from tests.servers import zotero_server as zotero_module
-from tests.servers.arxiv_server import (
-    ArxivServer,
-    arxiv_server_fixture,  # noqa: F401 - the fixture `arxiv_server`
-)
+from tests.servers.arxiv_server import ArxivServer
 from tests.servers.zotero_server import READ_KEY, WRITE_KEY, ZoteroServer
 from tests.test_resolve_e2e import EXPECTED_IDS
-
-zotero_server = zotero_module.zotero_server  # the fixture
 
 
 @pytest.fixture

@@ -33,10 +33,7 @@ from bridge.readers.text import read_text
 from bridge.resolve import SEARCH_MAX_RESULTS, ResolveReport, pick, resolve
 from tests.paths import SAMPLES
 from tests.sample_papers import DECOYS, PAPERS, load_sample_papers
-from tests.servers.arxiv_server import (
-    ArxivServer,
-    arxiv_server_fixture,  # noqa: F401 - the fixture `arxiv_server`
-)
+from tests.servers.arxiv_server import ArxivServer
 
 EXPECTED_IDS = {
     "abstracts-only.txt": ["2310.13798", "2307.13702", "2302.07459", "2212.09251", "2212.08073",

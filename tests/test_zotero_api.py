@@ -14,7 +14,6 @@ import pytest
 from bridge.config import Settings
 from bridge.errors import ZoteroAuthError, ZoteroError
 from bridge.zotero import WriteFailure, ZoteroClient
-from tests.servers import zotero_server as server_module
 from tests.servers.zotero_server import (
     GROUP_ID,
     READ_KEY,
@@ -22,8 +21,6 @@ from tests.servers.zotero_server import (
     WRITE_KEY,
     ZoteroServer,
 )
-
-zotero_server = server_module.zotero_server
 
 WRONG_KEY = "Xx9WrongKey0000000000abc"
 PREFIX = f"/users/{USER_ID}"
@@ -238,7 +235,7 @@ def test_batches_of_50_with_distinct_tokens(zotero_server: ZoteroServer) -> None
 
 def test_dropped_answer_after_the_write_creates_each_item_once(
         zotero_server: ZoteroServer) -> None:
-    zotero_server.inject_drop(after_write=True)
+    zotero_server.drop_connection(after_write=True, method="POST")
     sleeps = Sleeps()
     client = _client(zotero_server, sleeps=sleeps)
     result = client.create_items([_preprint("A"), _preprint("B"), _preprint("C")])
@@ -253,7 +250,7 @@ def test_dropped_answer_after_the_write_creates_each_item_once(
 
 
 def test_dropped_answer_with_a_refused_item(zotero_server: ZoteroServer) -> None:
-    zotero_server.inject_drop(after_write=True)
+    zotero_server.drop_connection(after_write=True, method="POST")
     client = _client(zotero_server)
     result = client.create_items([_preprint("good"), {"itemType": "nonsense", "title": "bad"}])
     assert _titles(zotero_server) == ["good"]
@@ -267,7 +264,7 @@ def test_dropped_answer_with_a_refused_item(zotero_server: ZoteroServer) -> None
 
 def test_server_error_after_the_write_creates_each_item_once(
         zotero_server: ZoteroServer) -> None:
-    zotero_server.inject_status(500, method="POST", after_write=True)
+    zotero_server.fail(500, method="POST", after_write=True)
     sleeps = Sleeps()
     client = _client(zotero_server, sleeps=sleeps)
     result = client.create_items([_preprint("A"), _preprint("B")])
@@ -279,7 +276,7 @@ def test_server_error_after_the_write_creates_each_item_once(
 
 def test_dropped_request_before_the_write_is_simply_retried(
         zotero_server: ZoteroServer) -> None:
-    zotero_server.inject_drop(after_write=False)
+    zotero_server.drop_connection(method="POST")
     client = _client(zotero_server)
     result = client.create_items([_preprint("once")])
     assert _titles(zotero_server) == ["once"]
@@ -287,7 +284,7 @@ def test_dropped_request_before_the_write_is_simply_retried(
 
 
 def test_429_waits_for_retry_after(zotero_server: ZoteroServer) -> None:
-    zotero_server.inject_status(429, retry_after="2", method="POST")
+    zotero_server.fail(429, retry_after="2", method="POST")
     sleeps = Sleeps()
     client = _client(zotero_server, sleeps=sleeps)
     result = client.create_items([_preprint("patient")])
@@ -297,7 +294,7 @@ def test_429_waits_for_retry_after(zotero_server: ZoteroServer) -> None:
 
 
 def test_503_waits_for_retry_after_and_backoff(zotero_server: ZoteroServer) -> None:
-    zotero_server.inject_status(503, retry_after="4", backoff="9", path="/items")
+    zotero_server.fail(503, retry_after="4", backoff="9", path="/items")
     sleeps = Sleeps()
     client = _client(zotero_server, sleeps=sleeps)
     assert list(client.iter_items()) == []
@@ -306,7 +303,7 @@ def test_503_waits_for_retry_after_and_backoff(zotero_server: ZoteroServer) -> N
 
 def test_backoff_delays_the_next_request(zotero_server: ZoteroServer) -> None:
     zotero_server.add_item(_preprint("x"))
-    zotero_server.inject_backoff("3", path="/keys/current")
+    zotero_server.backoff("3", path="/keys/current")
     sleeps = Sleeps()
     client = _client(zotero_server, sleeps=sleeps)
     client.check_key()
@@ -319,7 +316,7 @@ def test_backoff_delays_the_next_request(zotero_server: ZoteroServer) -> None:
 
 def test_500_is_retried_with_growing_waits(zotero_server: ZoteroServer) -> None:
     zotero_server.add_item(_preprint("x"))
-    zotero_server.inject_status(500, path="/items", times=2)
+    zotero_server.fail(500, path="/items", times=2)
     sleeps = Sleeps()
     client = _client(zotero_server, sleeps=sleeps)
     assert [i["title"] for i in client.iter_items()] == ["x"]
@@ -327,7 +324,7 @@ def test_500_is_retried_with_growing_waits(zotero_server: ZoteroServer) -> None:
 
 
 def test_retries_exhausted(zotero_server: ZoteroServer) -> None:
-    zotero_server.inject_status(500, path="/items", times=3)
+    zotero_server.fail(500, path="/items", times=3)
     sleeps = Sleeps()
     client = _client(zotero_server, sleeps=sleeps, retries=2)
     with pytest.raises(ZoteroError) as caught:
@@ -355,7 +352,7 @@ def test_412_refreshes_the_version_and_retries(zotero_server: ZoteroServer) -> N
 
 
 def test_412_every_time_gives_up(zotero_server: ZoteroServer) -> None:
-    zotero_server.inject_status(412, method="POST", times=3)
+    zotero_server.fail(412, method="POST", times=3)
     client = _client(zotero_server, retries=2)
     with pytest.raises(ZoteroError, match=r"kept changing .* \(3 times 412"):
         client.create_items([_preprint("never")])
@@ -406,7 +403,7 @@ def test_collections_and_filing(zotero_server: ZoteroServer) -> None:
 
 
 def test_dropped_collection_write_creates_it_once(zotero_server: ZoteroServer) -> None:
-    zotero_server.inject_drop(after_write=True, path="/collections")
+    zotero_server.drop_connection(after_write=True, method="POST", path="/collections")
     client = _client(zotero_server)
     key = client.create_collection("Once")
     assert [c["name"] for c in zotero_server.collections.values()] == ["Once"]
@@ -437,7 +434,7 @@ def test_progress_is_reported(zotero_server: ZoteroServer) -> None:
 
 def test_the_key_never_leaves_the_header(zotero_server: ZoteroServer) -> None:
     zotero_server.add_items([_preprint(f"p{i}") for i in range(130)])
-    zotero_server.inject_status(429, retry_after="0")
+    zotero_server.fail(429, retry_after="0")
     client = _client(zotero_server)
     list(client.iter_items())
     client.item_versions(since=0)
@@ -581,3 +578,25 @@ def test_bad_library_setting() -> None:
 
     with pytest.raises(ConfigError, match="user:<id> or group:<id>"):
         ZoteroClient(Settings(), api_key=WRITE_KEY, library="users/1")
+
+
+def test_a_long_retry_after_is_said_through_notify(zotero_server: ZoteroServer) -> None:
+    zotero_server.fail(429, retry_after="30", path="/keys/current")
+    sleeps, notes = Sleeps(), []
+    client = _client(zotero_server, sleeps=sleeps, notify=notes.append)
+    client.check_key()
+    assert sleeps == [30.0]
+    assert notes == ["Zotero asked us to wait 30 s (Retry-After); waiting"]
+
+
+def test_an_unresolvable_zotero_host_is_one_line_at_once(tmp_path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from bridge.cli import cli
+
+    monkeypatch.setenv("REFBRIDGE_ZOTERO_URL", "https://api.zotero.invalid")
+    monkeypatch.setenv("ZOTERO_API_KEY", WRITE_KEY)
+    result = CliRunner().invoke(cli, ["pull", "-o", str(tmp_path / "out.bib")])
+    assert (result.exit_code, result.stderr) == (3, (
+        "refbridge: error: cannot reach api.zotero.invalid (no network?) (GET "
+        "https://api.zotero.invalid/keys/current). Nothing was lost: try again later.\n"))

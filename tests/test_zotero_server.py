@@ -7,7 +7,6 @@ import json
 import httpx
 import pytest
 
-from tests.servers import zotero_server as server_module
 from tests.servers.zotero_server import (
     GROUP_ID,
     READ_KEY,
@@ -15,8 +14,6 @@ from tests.servers.zotero_server import (
     WRITE_KEY,
     ZoteroServer,
 )
-
-zotero_server = server_module.zotero_server
 
 PREFIX = f"/users/{USER_ID}"
 TOKEN_A = "0123456789abcdef0123456789abcdef"
@@ -303,7 +300,7 @@ def test_put_replaces_the_item(zotero_server: ZoteroServer) -> None:
 
 
 def test_status_after_write_applies_it(zotero_server: ZoteroServer) -> None:
-    zotero_server.inject_status(500, method="POST", after_write=True)
+    zotero_server.fail(500, method="POST", after_write=True)
     answer = _post(zotero_server, [{"itemType": "book", "title": "applied"}],
                    Zotero_Write_Token=TOKEN_A, If_Unmodified_Since_Version="0")
     replay = _post(zotero_server, [{"itemType": "book", "title": "applied"}],
@@ -344,9 +341,9 @@ def test_collection_writes(zotero_server: ZoteroServer) -> None:
 
 
 def test_fault_queue(zotero_server: ZoteroServer) -> None:
-    zotero_server.inject_status(429, retry_after="5")
-    zotero_server.inject_backoff("7")
-    zotero_server.inject_status(500, method="POST")
+    zotero_server.fail(429, retry_after="5")
+    zotero_server.backoff("7")
+    zotero_server.fail(500, method="POST")
     with _http(zotero_server) as http:
         limited = http.get(PREFIX + "/items")
         slowed = http.get(PREFIX + "/items")
@@ -358,16 +355,16 @@ def test_fault_queue(zotero_server: ZoteroServer) -> None:
     assert normal.status_code == 200 and "Backoff" not in normal.headers
     assert failed.status_code == 500
     assert zotero_server.items == {}
-    assert zotero_server.faults == []
+    assert zotero_server.pending_faults == 0
 
 
 def test_drop_after_write_applies_then_hangs_up(zotero_server: ZoteroServer) -> None:
-    zotero_server.inject_drop(after_write=True)
+    zotero_server.drop_connection(after_write=True, method="POST")
     with pytest.raises(httpx.RemoteProtocolError):
         _post(zotero_server, [{"itemType": "book", "title": "kept"}],
               If_Unmodified_Since_Version="0")
     assert [i["title"] for i in zotero_server.items.values()] == ["kept"]
-    zotero_server.inject_drop(after_write=False)
+    zotero_server.drop_connection(method="POST")
     with pytest.raises(httpx.RemoteProtocolError):
         _post(zotero_server, [{"itemType": "book", "title": "lost"}],
               If_Unmodified_Since_Version="1")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -20,10 +21,7 @@ from bridge.zotero.index import IndexEntry, LibraryIndex
 from bridge.zotero.items import is_regular_item, item_to_reference
 from bridge.zotero.sync import pull, pull_to_file, push
 from tests.paths import ATOM, SAMPLES
-from tests.servers import zotero_server as server_module
 from tests.servers.zotero_server import WRITE_KEY, ZoteroServer
-
-zotero_server = server_module.zotero_server  # the fixture
 
 DATA = json.loads((Path(__file__).parent / "data" / "sample_papers.json").read_text("utf-8"))
 PAPERS: dict[str, dict[str, Any]] = {p["id"]: p for p in DATA["papers"]}
@@ -210,10 +208,10 @@ class _FaultAfterFirstBatch:
         if self.stage.startswith("creating") and not self.done:
             self.done = True
             if self.fault == "drop":
-                self.server.inject_drop(after_write=True, method="POST", path="/items")
+                self.server.drop_connection(after_write=True, method="POST", path="/items")
             else:
-                self.server.inject_status(int(self.fault), retry_after="0", method="POST",
-                                          path="/items")
+                self.server.fail(int(self.fault), retry_after="0", method="POST",
+                                 path="/items")
 
     def finish(self) -> None:
         pass
@@ -227,7 +225,7 @@ def test_a_failure_mid_push_still_leaves_each_paper_exactly_once(
     watcher = _FaultAfterFirstBatch(zotero_server, fault)
     with _client(zotero_server) as client:
         report = push(refs, client, index_path=tmp_path / "cache.sqlite3", progress=watcher)
-    assert watcher.done and not zotero_server.faults
+    assert watcher.done and not zotero_server.pending_faults
     assert (len(report.created), len(report.already_present), report.failed) == (97, 3, [])
     assert len({p.key for p in report.created}) == 97
     assert _arxiv_counts(zotero_server) == Counter({r.arxiv_id: 1 for r in refs})
@@ -511,3 +509,138 @@ def test_re_pull_changes_exactly_the_entry_of_the_item_that_changed(
     appended = ("\n@misc{anon2006ctan,\n  title = {{CTAN}},\n  year = {2006},\n"
                 "  url = {http://www.ctan.org},\n}\n")
     assert new == edited.replace(old_entry, new_entry) + appended
+
+
+# ------------------------------------------- hostile or sloppy answers, through the CLI too
+
+def _cli(*args: str, input: str | None = None):
+    from click.testing import CliRunner
+
+    from bridge.cli import cli
+
+    return CliRunner().invoke(cli, list(args), input=input)
+
+
+def _synthetic_items(server: ZoteroServer, count: int) -> list[Reference]:
+    refs = [Reference(arxiv_id=f"2401.{i:05d}", title=f"Synthetic study number {i}",
+                      date="2024-01-02") for i in range(1, count + 1)]
+    server.add_items([{"itemType": "preprint", "title": ref.title, "date": ref.date,
+                       "repository": "arXiv", "archiveID": f"arXiv:{ref.arxiv_id}"}
+                      for ref in refs])
+    return refs
+
+
+def test_a_miscounted_total_does_not_end_the_listing_early(
+        zotero_server: ZoteroServer, tmp_path: Path) -> None:
+    refs = _synthetic_items(zotero_server, 250)
+    zotero_server.miscount_total(-150)  # says 100: no next link after the first page
+    with _client(zotero_server) as client:
+        assert len(list(client.iter_items())) == 250
+        report = push(refs, client, index_path=tmp_path / "cache.sqlite3")
+    assert (len(report.created), len(report.already_present)) == (0, 250)
+    assert len(zotero_server.items) == 250
+
+
+def test_a_write_answer_that_omits_an_object_counts_it_failed(
+        zotero_server: ZoteroServer, tmp_path: Path) -> None:
+    refs = [Reference(arxiv_id=f"2402.{i:05d}", title=f"Paper {i}", date="2024-02-01")
+            for i in (1, 2)]
+    zotero_server.reply(200, '{"success": {"0": "ABCD2345"}, "unchanged": {}, "failed": {}}',
+                        method="POST", path="/items", after_write=True)
+    with _client(zotero_server) as client:
+        report = push(refs, client, index_path=tmp_path / "cache.sqlite3")
+    assert [(p.reference.arxiv_id, p.key) for p in report.created] == [("2402.00001",
+                                                                          "ABCD2345")]
+    assert [(p.reference.arxiv_id, p.reason) for p in report.failed] == [(
+        "2402.00002", "item 1 ('Paper 2'): Zotero refused it with 0: Zotero's answer does not "
+        "mention it; not counted as written")]
+
+
+def test_a_401_is_a_key_problem_exit_2(service_env: Any, tmp_path: Path) -> None:
+    _, zotero = service_env
+    zotero.fail(401, path="/keys/current")
+    result = _cli("pull", "-o", str(tmp_path / "out.bib"))
+    assert (result.exit_code, result.stderr) == (2, (
+        "refbridge: error: Zotero does not accept this API key: check ZOTERO_API_KEY (keys "
+        "are listed at https://www.zotero.org/settings/keys): Injected error 401 "
+        f"(GET {zotero.url}/keys/current)\n"))
+
+
+_MALFORMED = [
+    ("pull", "GET", "/keys/current", "<html>oops</html>", "Zotero's answer is not JSON"),
+    ("pull", "GET", "/keys/current", "[]", "Zotero's answer is not an object as the API "
+                                           "documents"),
+    ("pull", "GET", "/items", "{}", "Zotero's answer is not a list as the API documents"),
+    ("pull", "GET", "/items", "[1, 2]", "Zotero's list holds something that is not an object "
+                                        "with a key"),
+    ("push", "POST", "/items", '{"successful": "all"}', "Zotero's write answer has a malformed "
+                                                        "'successful'"),
+    ("push", "POST", "/items", "{}", "Zotero's write answer says nothing about the objects "
+                                     "sent"),
+]
+
+
+@pytest.mark.parametrize(("command", "method", "path", "body", "message"), _MALFORMED)
+def test_malformed_json_is_one_line_and_exit_3(
+        service_env: Any, tmp_path: Path, command: str, method: str, path: str, body: str,
+        message: str) -> None:
+    _, zotero = service_env
+    zotero.reply(200, body, method=method, path=path)
+    args = {"pull": ["pull", "-o", str(tmp_path / "out.bib")], "push": ["push", "-"]}[command]
+    result = _cli(*args, input="arXiv:1111.2011\n")
+    assert result.exit_code == 3
+    assert re.fullmatch(
+        rf"refbridge: error: {re.escape(message)}: {re.escape(body)} \({method} "
+        rf"{re.escape(zotero.url)}\S*{re.escape(path)}\S*\)\. Nothing was lost: try again "
+        r"later\.\n", result.stderr), result.stderr
+    assert not (tmp_path / "out.bib").exists()
+
+
+class _RivalPush:
+    """A Progress that, when its push is about to create items, lets a rival push the same
+    papers to completion first: the first push's write then meets a library that changed
+    (412) and already holds every paper."""
+
+    def __init__(self, server: ZoteroServer, refs: list[Reference], index: Path):
+        self.server, self.refs, self.index = server, refs, index
+        self.rival: Any = None
+
+    def start(self, description: str, total: int | None) -> None:
+        if description.startswith("creating Zotero items") and self.rival is None:
+            with _client(self.server) as rival:
+                self.rival = push(self.refs, rival, collection="Reading",
+                                  index_path=self.index)
+
+    def advance(self, steps: int = 1) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+def test_a_push_racing_another_creates_nothing_twice(
+        zotero_server: ZoteroServer, tmp_path: Path) -> None:
+    refs = [Reference(arxiv_id=f"2403.{i:05d}", title=f"Raced paper {i}", date="2024-03-01")
+            for i in range(1, 61)]
+    rival = _RivalPush(zotero_server, refs, tmp_path / "rival.sqlite3")
+    with _client(zotero_server) as client:
+        report = push(refs, client, collection="Reading", index_path=tmp_path / "mine.sqlite3",
+                      progress=rival)
+    assert (len(rival.rival.created), len(report.created)) == (60, 0)
+    assert len(report.already_present) == 60
+    assert len(zotero_server.items) == 60
+    assert [c["name"] for c in zotero_server.collections.values()] == ["Reading"]
+    # 412 on the first batch; the re-read finds all 60, so the second batch is never sent
+    posts = [r for r in zotero_server.requests_to("POST", "/items")]
+    assert [len(r.json()) for r in posts] == [50, 10, 50]
+
+
+def test_a_collection_created_meanwhile_is_used_not_made_again(
+        zotero_server: ZoteroServer) -> None:
+    with _client(zotero_server) as mine, _client(zotero_server) as theirs:
+        assert mine.collections() == []              # we look: no such collection
+        made = theirs.create_collection("Reading")   # they make it meanwhile
+        key = mine.create_collection("Reading", find_existing=lambda: next(
+            (c["key"] for c in mine.collections() if c["name"] == "Reading"), None))
+    assert key == made
+    assert list(zotero_server.collections) == [made]

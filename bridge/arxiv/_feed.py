@@ -20,7 +20,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-import arxiv
+import arxiv  # type: ignore[import-untyped]  # the package ships no type information
 from arxiv import _feed as arxiv_feed
 from lxml import etree  # type: ignore[import-untyped]  # arxiv's own parser
 

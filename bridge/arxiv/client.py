@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
 
-import arxiv
+import arxiv  # type: ignore[import-untyped]  # the package ships no type information
 import httpx
 
 from .._http import HttpClient, HttpError, RetryPolicy

@@ -71,6 +71,10 @@ _MAX_RETRY_AFTER = 600.0  # a longer Retry-After means "come back later", not "w
 _ERROR_BODY_CHARS = 500
 
 
+Recheck = Callable[[list[int]], dict[int, str]]
+"""Given the indices still to write after a 412, those the library now has: index -> key."""
+
+
 def new_object_key() -> str:
     """A random Zotero object key (8 characters of KEY_ALPHABET).
 
@@ -124,6 +128,9 @@ class WriteResult:
     failed: list[WriteFailure] = field(default_factory=list)
     recovered: list[int] = field(default_factory=list)
     """Indices whose answer was lost and whose write was confirmed by reading it back."""
+    present: dict[int, str] = field(default_factory=dict)
+    """Index -> key of the object another client wrote meanwhile (found by `recheck` after
+    a 412), so this one was not sent again."""
     library_version: int | None = None
 
     @property
@@ -246,10 +253,12 @@ class ZoteroClient:
             "GET", f"{self._url}/keys/current",
             forbidden=f"Zotero does not accept this API key: check ZOTERO_API_KEY "
                       f"(keys are listed at {KEYS_URL})")
-        data = self._json(reply.response)
+        data = self._json(reply.response, dict)
         try:
             user_id = int(data["userID"])
             access = data.get("access") or {}
+            if not isinstance(access, Mapping):
+                raise TypeError("access is not an object")
         except (KeyError, TypeError, ValueError):
             raise self._error("GET", reply.response,
                               "Zotero's /keys/current answer has no userID") from None
@@ -317,6 +326,14 @@ class ZoteroClient:
                               "Zotero's answer has no Last-Modified-Version header")
         return version
 
+    def write_against(self, version: int) -> None:
+        """Make the next writes conditional on `version` (If-Unmodified-Since-Version): the
+        version up to which the caller has read what its writes depend on. Every read moves
+        the version on, even one that told the caller nothing about what it is about to write
+        (a /deleted, a collection list); writing against such a version would hide another
+        client's changes from the 412 meant to reveal them."""
+        self._version = version
+
     def _note_version(self, response: httpx.Response) -> int | None:
         header = response.headers.get("Last-Modified-Version")
         if header is None or not header.strip().isdigit():
@@ -361,8 +378,7 @@ class ZoteroClient:
                     progress.start("reading Zotero items",
                                    int(total) if total.isdigit() and not recursive else None)
                     started = True
-                for obj in page:
-                    data = obj.get("data", obj)
+                for data in page:
                     if data.get("key") in seen:
                         continue
                     seen.add(data["key"])
@@ -380,7 +396,7 @@ class ZoteroClient:
             chunk = wanted[start:start + WRITE_BATCH]
             params = {"itemKey": ",".join(chunk), "includeTrashed": 1, "limit": PAGE_SIZE}
             for _, page in self._pages(f"{self._prefix}/items", params):
-                found.extend(obj.get("data", obj) for obj in page)
+                found.extend(page)
         return found
 
     def item_versions(self, since: int | None = None, *,
@@ -392,22 +408,26 @@ class ZoteroClient:
         if since is not None:
             params["since"] = since
         versions: dict[str, int] = {}
-        for _, page in self._pages(path, params):
-            versions.update({str(k): int(v) for k, v in page.items()})
+        for _, page in self._pages(path, params, versions=True):
+            versions.update(page)
         return versions
 
     def deleted(self, since: int, *, kind: str = "items") -> list[str]:
         """Keys of the objects of `kind` (items, collections, ...) deleted after `since`."""
         reply = self._send("GET", f"{self._prefix}/deleted", params={"since": since})
         self._note_version(reply.response)
-        data = self._json(reply.response)
-        return [str(k) for k in data.get(kind, [])]
+        data = self._json(reply.response, dict)
+        keys = data.get(kind, [])
+        if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+            raise self._error("GET", reply.response,
+                              f"Zotero's /deleted answer has no list of {kind}")
+        return keys
 
     def collections(self) -> list[dict[str, Any]]:
         """Every collection (editable JSON: key, version, name, parentCollection)."""
         found: list[dict[str, Any]] = []
         for _, page in self._pages(f"{self._prefix}/collections", {"limit": PAGE_SIZE}):
-            found.extend(obj.get("data", obj) for obj in page)
+            found.extend(page)
         return found
 
     def _descendants(self, key: str) -> list[str]:
@@ -426,12 +446,14 @@ class ZoteroClient:
             todo.extend(children.get(current, []))
         return found
 
-    def _pages(self, path: str,
-               params: dict[str, Any] | None) -> Iterator[tuple[httpx.Response, Any]]:
-        """Each page of a list (answer and parsed JSON), following Link rel="next".
+    def _pages(self, path: str, params: dict[str, Any] | None, *,
+               versions: bool = False) -> Iterator[tuple[httpx.Response, Any]]:
+        """Each page of a list, following Link rel="next": the answer, and its objects'
+        editable JSON (each a dict with a key), or with `versions` a {key: version} dict.
 
-        When an answer has no next link but Total-Results says more remain, the next page
-        is asked for with start= (a proxy may drop Link headers).
+        When an answer has no next link, the next page is still asked for with start= as
+        long as Total-Results says more remain or the page came back full: a proxy may drop
+        Link headers, and a server may miscount (a short or empty page ends the list).
         """
         url, query = path, params
         seen: set[str] = set()
@@ -439,7 +461,7 @@ class ZoteroClient:
             reply = self._send("GET", url, params=query)
             response = reply.response
             self._note_version(response)
-            page = self._json(response)
+            page = self._versions(response) if versions else self._objects(response)
             yield response, page
             link = response.links.get("next", {}).get("url")
             if link:
@@ -457,8 +479,10 @@ class ZoteroClient:
                 total = response.headers.get("Total-Results", "")
                 asked = response.request.url.params.get("start", "0")
                 start = int(asked) if asked.isdigit() else 0
-                if not (isinstance(page, list) and page and total.isdigit()
-                        and start + len(page) < int(total)):
+                limit = response.request.url.params.get("limit", "")
+                full = limit.isdigit() and len(page) >= int(limit)
+                more = total.isdigit() and start + len(page) < int(total)
+                if versions or not page or not (full or more):
                     return
                 url, query = path, {**(params or {}), "start": start + len(page)}
             key = str(httpx.URL(url, params=query)) if query else url
@@ -470,12 +494,18 @@ class ZoteroClient:
     # ------------------------------------------------------------------ writes
 
     def create_items(self, items: list[dict[str, Any]],
-                     progress: Progress = NO_PROGRESS) -> WriteResult:
+                     progress: Progress = NO_PROGRESS, *,
+                     recheck: Recheck | None = None) -> WriteResult:
         """Create items (editable JSON, e.g. {"itemType": "preprint", "title": ...}).
 
         Sent in batches of 50; each item without a key gets one made here, so that a batch
         whose answer was lost can be checked and is never created twice. Items Zotero
         refuses are in `result.failed` with their index, title, code and message.
+
+        `recheck` is how concurrent writers avoid duplicates: when Zotero answers 412 (the
+        library changed since we read it), it is called with the indices still to write and
+        returns those the library now has (index -> key), which are dropped from the batch
+        (`result.present`) before the rest is sent again.
         """
         prepared = []
         for item in items:
@@ -483,7 +513,7 @@ class ZoteroClient:
             copy.pop("version", None)
             copy.setdefault("key", new_object_key())
             prepared.append(copy)
-        return self._write("items", prepared, progress, "creating Zotero items")
+        return self._write("items", prepared, progress, "creating Zotero items", recheck)
 
     def update_items(self, items: list[dict[str, Any]],
                      progress: Progress = NO_PROGRESS) -> WriteResult:
@@ -499,10 +529,24 @@ class ZoteroClient:
         return self._write("items", [dict(item) for item in items], progress,
                            "updating Zotero items")
 
-    def create_collection(self, name: str, parent_key: str | None = None) -> str:
-        """Create a collection (inside `parent_key`); returns its key."""
+    def create_collection(self, name: str, parent_key: str | None = None, *,
+                          find_existing: Callable[[], str | None] | None = None) -> str:
+        """Create a collection (inside `parent_key`); returns its key.
+
+        Written against the library version last read: if another client changed the
+        library since (412), `find_existing` is asked for the key of a collection that now
+        stands for this one (another client's run created it), and that key is returned.
+        """
         obj = {"key": new_object_key(), "name": name, "parentCollection": parent_key or False}
-        result = self._write("collections", [obj], NO_PROGRESS, "creating a Zotero collection")
+
+        def recheck(indices: list[int]) -> dict[int, str]:
+            key = find_existing() if find_existing is not None else None
+            return {0: key} if key else {}
+
+        result = self._write("collections", [obj], NO_PROGRESS, "creating a Zotero collection",
+                             recheck)
+        if 0 in result.present:
+            return result.present[0]
         if result.failed:
             failure = result.failed[0]
             raise ZoteroError(f"Zotero refused to create collection {name!r}: "
@@ -512,21 +556,30 @@ class ZoteroClient:
         return result.keys.get(0) or result.unchanged[0]
 
     def ensure_collection(self, name: str, parent_key: str | None = None) -> str:
-        """The key of the collection called `name` under `parent_key`, created if missing."""
-        for data in self.collections():
-            if data.get("name") == name and (data.get("parentCollection") or None) == parent_key:
-                return str(data["key"])
-        return self.create_collection(name, parent_key)
+        """The key of the collection called `name` under `parent_key`, created if missing
+        (found, not made twice, when another client creates it at the same time)."""
+        def find() -> str | None:
+            keys = sorted(str(data["key"]) for data in self.collections()
+                          if data.get("name") == name
+                          and (data.get("parentCollection") or None) == parent_key)
+            return keys[0] if keys else None
+
+        return find() or self.create_collection(name, parent_key, find_existing=find)
 
     def _write(self, kind: str, objects: list[dict[str, Any]], progress: Progress,
-               description: str) -> WriteResult:
+               description: str, recheck: Recheck | None = None) -> WriteResult:
         self.require_write()
         result = WriteResult()
         progress.start(description, len(objects))
         for start in range(0, len(objects), WRITE_BATCH):
-            batch = objects[start:start + WRITE_BATCH]
-            self._write_batch(kind, dict(enumerate(batch, start)), result)
-            progress.advance(len(batch))
+            batch = {index: obj for index, obj in
+                     enumerate(objects[start:start + WRITE_BATCH], start)
+                     if index not in result.present}
+            if batch:
+                later = [i for i in range(start + WRITE_BATCH, len(objects))
+                         if i not in result.present]
+                self._write_batch(kind, batch, result, recheck, later)
+            progress.advance(min(WRITE_BATCH, len(objects) - start))
         progress.finish()
         result.failed.sort(key=lambda failure: failure.index)
         result.recovered.sort()
@@ -534,8 +587,10 @@ class ZoteroClient:
         return result
 
     def _write_batch(self, kind: str, pending: dict[int, dict[str, Any]],
-                     result: WriteResult) -> None:
-        """Write one batch (index -> object) until Zotero has answered for every object."""
+                     result: WriteResult, recheck: Recheck | None, later: list[int]) -> None:
+        """Write one batch (index -> object) until Zotero has answered for every object.
+
+        `later`: the indices of the batches still to come, which a recheck covers too."""
         url = f"{self._prefix}/{kind}"
         token = secrets.token_hex(16)
         for _ in range(self._retries + 1):
@@ -547,7 +602,7 @@ class ZoteroClient:
                          "If-Unmodified-Since-Version": str(version)})
             if reply.response.status_code == 200:
                 self._note_version(reply.response)
-                self._record(self._json(reply.response), indices, pending, result)
+                self._record(reply.response, indices, pending, result)
                 return
             # 412: the library moved past `version`, or the token was already used. If an
             # answer got lost on the way, that may have been our own write: read it back.
@@ -561,7 +616,20 @@ class ZoteroClient:
                     return
                 # What is left is a new write; the old token may be spent.
                 token = secrets.token_hex(16)
-            self.refresh_library_version()
+            if recheck is None:
+                self.refresh_library_version()
+                continue
+            # Another client wrote: what it wrote may be what we are about to write. The
+            # recheck reads the library and sets the version it read up to (write_against);
+            # the retry is written against that version, so a write made after the read
+            # gets a 412 too, and another recheck (asking Zotero for its newest version
+            # instead could let a duplicate through).
+            for index, key in recheck([*pending, *later]).items():
+                result.present[index] = key
+                pending.pop(index, None)
+            if not pending:
+                return
+            token = secrets.token_hex(16)
         raise ZoteroError(
             f"the Zotero library kept changing while we wrote to it ({self._retries + 1} "
             f"times 412 Precondition Failed); try again when no other client is syncing",
@@ -579,35 +647,56 @@ class ZoteroClient:
             params["includeTrashed"] = 1
         applied: dict[int, dict[str, Any]] = {}
         for _, page in self._pages(f"{self._prefix}/{kind}", params):
-            for obj in page:
-                data = obj.get("data", obj)
+            for data in page:
                 if data.get("key") in by_key:
                     applied[by_key[data["key"]]] = data
         return applied
 
-    @staticmethod
-    def _record(answer: Mapping[str, Any], indices: list[int],
+    def _record(self, response: httpx.Response, indices: list[int],
                 pending: dict[int, dict[str, Any]], result: WriteResult) -> None:
-        def index_of(slot: str) -> int:
-            return indices[int(slot)]
-
-        for slot, key in (answer.get("success") or {}).items():
-            result.keys[index_of(slot)] = str(key)
-        for slot, obj in (answer.get("successful") or {}).items():
-            data = obj.get("data", obj) if isinstance(obj, dict) else {}
-            result.objects[index_of(slot)] = data
-            if data.get("key"):
-                result.keys[index_of(slot)] = str(data["key"])
-        for slot, key in (answer.get("unchanged") or {}).items():
-            result.unchanged[index_of(slot)] = str(key)
-        for slot, failure in (answer.get("failed") or {}).items():
-            index = index_of(slot)
+        """Book Zotero's answer to one write batch. An object the answer does not mention
+        (or mentions in a form the API does not document) counts as failed, never as
+        written: the next push reads the library and finds it if it was."""
+        answer = self._json(response, dict)
+        if not answer.keys() & {"success", "successful", "unchanged", "failed"}:
+            raise self._error(response.request.method, response,
+                              "Zotero's write answer says nothing about the objects sent")
+        parts = {}
+        for part in ("success", "successful", "unchanged", "failed"):
+            value = answer.get(part)
+            if value is None or value == []:
+                value = {}  # PHP's json_encode writes an empty map as []
+            if not isinstance(value, dict):
+                raise self._error(response.request.method, response,
+                                  f"Zotero's write answer has a malformed {part!r}")
+            parts[part] = {indices[int(slot)]: value for slot, value in value.items()
+                           if isinstance(slot, str) and slot.isdigit()
+                           and int(slot) < len(indices)}
+        for index, key in parts["success"].items():
+            if isinstance(key, str) and key:
+                result.keys[index] = key
+        for index, obj in parts["successful"].items():
+            data = obj.get("data", obj) if isinstance(obj, dict) else None
+            if isinstance(data, dict) and isinstance(data.get("key"), str):
+                result.objects[index] = data
+                result.keys[index] = data["key"]
+        for index, key in parts["unchanged"].items():
+            if isinstance(key, str) and key:
+                result.unchanged[index] = key
+        for index, failure in parts["failed"].items():
             failure = failure if isinstance(failure, dict) else {}
+            code = failure.get("code")
             result.failed.append(WriteFailure(
                 index=index, name=_name_of(pending[index]),
-                code=int(failure.get("code") or 0),
+                code=code if isinstance(code, int) else 0,
                 message=str(failure.get("message") or "no reason given"),
-                key=failure.get("key")))
+                key=failure.get("key") if isinstance(failure.get("key"), str) else None))
+        answered = set(result.keys) | set(result.unchanged) | set(parts["failed"])
+        for index in indices:
+            if index not in answered:
+                result.failed.append(WriteFailure(
+                    index=index, name=_name_of(pending[index]), code=0,
+                    message="Zotero's answer does not mention it; not counted as written"))
 
     # ------------------------------------------------------------------ HTTP
 
@@ -665,12 +754,38 @@ class ZoteroClient:
         return kind(message, method=method, url=str(response.request.url),
                     status=response.status_code, body=body)
 
-    def _json(self, response: httpx.Response) -> Any:
+    def _json(self, response: httpx.Response, shape: type[dict] | type[list]) -> Any:
+        """The answer's JSON, which must be an object (dict) or an array (list)."""
         try:
-            return response.json()
+            data = response.json()
         except ValueError:
             raise self._error(response.request.method, response,
                               "Zotero's answer is not JSON") from None
+        if not isinstance(data, shape):
+            expected = "an object" if shape is dict else "a list"
+            raise self._error(response.request.method, response,
+                              f"Zotero's answer is not {expected} as the API documents")
+        return data
+
+    def _objects(self, response: httpx.Response) -> list[dict[str, Any]]:
+        """A list page's objects as editable JSON (the `data` of each, or the object)."""
+        found = []
+        for obj in self._json(response, list):
+            data = obj.get("data", obj) if isinstance(obj, dict) else None
+            if not isinstance(data, dict) or not isinstance(data.get("key"), str):
+                raise self._error(response.request.method, response,
+                                  "Zotero's list holds something that is not an object "
+                                  "with a key")
+            found.append(data)
+        return found
+
+    def _versions(self, response: httpx.Response) -> dict[str, int]:
+        data = self._json(response, dict)
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in data.values()):
+            raise self._error(response.request.method, response,
+                              "Zotero's versions answer maps a key to something that is "
+                              "not a version number")
+        return {str(k): v for k, v in data.items()}
 
 
 def _without_key(access: Mapping[str, Any]) -> dict[str, Any]:

@@ -149,13 +149,17 @@ def push(refs: Sequence[Reference], client: Any, *, collection: str | None = Non
     path = index_path if index_path is not None else load_settings().resolved_cache_path
     tags = tuple(tags)
     with LibraryIndex(path, info.library) as index:
-        report.refresh = index.refresh(client, progress=progress)
-        start_version = report.refresh.version
         writes_start = client.writes_made
-
         if collection:
             report.collection, report.collections_created = _collection_for_push(
                 client, collection, dry_run)
+        # Read the items last: every write below is made against the library version this
+        # read brought (If-Unmodified-Since-Version), so a 412 tells us another client wrote
+        # something we have not checked for duplicates (see `_create`).
+        report.refresh = index.refresh(client, progress=progress)
+        start_version = report.refresh.version
+        if not dry_run:
+            client.write_against(start_version)
 
         to_create: list[tuple[Reference, dict[str, Any]]] = []
         pending: dict[str, int] = {}  # identity key -> position in to_create
@@ -182,7 +186,7 @@ def push(refs: Sequence[Reference], client: Any, *, collection: str | None = Non
             report.created = [PushedItem(ref, None) for ref, _ in to_create]
             report.filed = [PushedItem(ref, entry.key) for ref, entry in to_file]
         else:
-            _create(client, index, to_create, report, progress)
+            to_file += _create(client, index, to_create, report, progress)
             _file(client, index, to_file, report, progress)
             # Every write bumps the library version by one; if the version moved by exactly
             # our writes, nobody else wrote meanwhile and the index (which recorded ours)
@@ -227,15 +231,38 @@ def _fix_twins(report: PushReport) -> None:
 
 def _create(client: Any, index: LibraryIndex,
             to_create: list[tuple[Reference, dict[str, Any]]], report: PushReport,
-            progress: Progress) -> None:
+            progress: Progress) -> list[tuple[Reference, Any]]:
+    """Create the queued items; returns those another client created meanwhile that still
+    need filing into the target collection."""
     if not to_create:
-        return
-    result = client.create_items([item for _, item in to_create], progress=progress)
+        return []
+    found: dict[int, Any] = {}
+
+    def recheck(positions: list[int]) -> dict[int, str]:
+        # A 412: someone else wrote to the library. Read what changed (since the index's
+        # version) and drop the papers it now has, so that a concurrent push of the same
+        # papers does not create them twice.
+        client.write_against(index.refresh(client).version)
+        for position in positions:
+            entry = index.find(to_create[position][0])
+            if entry is not None:
+                found[position] = entry
+        return {position: found[position].key for position in positions if position in found}
+
+    result = client.create_items([item for _, item in to_create], progress=progress,
+                                 recheck=recheck)
     failures = {failure.index: failure for failure in result.failed}
     stored = []
+    to_file: list[tuple[Reference, Any]] = []
     for position, (ref, item) in enumerate(to_create):
         if position in failures:
             report.failed.append(PushedItem(ref, None, str(failures[position])))
+            continue
+        if position in result.present:
+            entry = found[position]
+            report.already_present.append(PushedItem(ref, entry.key))
+            if report.collection and report.collection not in entry.collections:
+                to_file.append((ref, entry))
             continue
         key = result.keys.get(position) or result.unchanged.get(position)
         data = result.objects.get(position) or {**item, "key": key,
@@ -243,6 +270,7 @@ def _create(client: Any, index: LibraryIndex,
         stored.append(data)
         report.created.append(PushedItem(ref, key))
     index.add_many(stored)
+    return to_file
 
 
 def _file(client: Any, index: LibraryIndex, to_file: list[tuple[Reference, Any]],
@@ -287,7 +315,12 @@ def _collection_for_push(client: Any, path: str,
         if key is None:
             created.append(name)
             if not dry_run:
-                key = client.create_collection(name, parent)
+                # Another push may be creating the same level right now: on a 412 the
+                # collections are read again and theirs is used (`_child` picks the same
+                # one everywhere even if two were made).
+                key = client.create_collection(
+                    name, parent, find_existing=lambda name=name, parent=parent: _child(
+                        client.collections(), name, parent))
         parent = key
     return parent, created
 

@@ -40,8 +40,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
-import pytest
-
 from tests.paths import ATOM
 from tests.servers._loopback import LoopbackServer
 from tests.servers.faults import Fault, FaultInjection, send_fault
@@ -51,7 +49,6 @@ __all__ = [
     "Fault",
     "Paper",
     "RecordedRequest",
-    "arxiv_server_fixture",
     "corpus_papers",
     "synthetic_paper",
 ]
@@ -615,11 +612,7 @@ def _send(handler: _Handler, status: int, body: str, content_type: str,
     handler.wfile.flush()
 
 
-@pytest.fixture(name="arxiv_server")
-def arxiv_server_fixture() -> Iterator[ArxivServer]:
-    """Fixture `arxiv_server`: a started fake arXiv API with the recorded corpus loaded,
-    stopped after the test. Import `arxiv_server_fixture` (or list this module in
-    `pytest_plugins`) to use it; the function name differs so the import is not shadowed."""
-    with ArxivServer() as server:
-        yield server
-
+arxiv_server_fixture = None
+"""Not a fixture any more: `arxiv_server` lives in tests/conftest.py. This name only keeps
+old `arxiv_server_fixture,  # noqa: F401` imports working (the conftest fixture is the one
+used); delete such imports when you touch the file."""

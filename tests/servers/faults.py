@@ -183,26 +183,28 @@ def gzip_bomb_body(size: int) -> bytes:
     return b"".join(parts)
 
 
-def send_fault(handler: BaseHTTPRequestHandler, fault: Fault) -> bool:
+def send_fault(handler: BaseHTTPRequestHandler, fault: Fault,
+               headers: dict[str, str] | None = None) -> bool:
     """Play `fault` on `handler`; True when that answered the request (the server must not),
-    False for the kinds after which the server serves normally (`slow` has then waited)."""
+    False for the kinds after which the server serves normally (`slow` has then waited).
+    `headers`: what the server puts on every answer (an API version, say)."""
     if fault.kind == "slow":
         time.sleep(fault.seconds)
         return False
     if fault.serves:
         return False
     with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-        _play(handler, fault)
+        _play(handler, fault, headers or {})
     return True
 
 
-def _play(handler: BaseHTTPRequestHandler, fault: Fault) -> None:
+def _play(handler: BaseHTTPRequestHandler, fault: Fault, common: dict[str, str]) -> None:
     if fault.kind == "drop":
         handler.close_connection = True
         with contextlib.suppress(OSError):
             handler.connection.shutdown(socket.SHUT_RDWR)
         return
-    headers = fault.extra_headers()
+    headers = {**common, **fault.extra_headers()}
     if fault.kind == "status":
         _send(handler, fault.status, f"Injected error {fault.status}".encode(),
               "text/plain; charset=utf-8", headers)
