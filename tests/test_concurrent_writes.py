@@ -17,11 +17,7 @@ import pytest
 
 from bridge.readers.bibtex import read_bibtex
 from tests.paths import REPO
-from tests.servers.arxiv_server import (
-    ArxivServer,
-    arxiv_server_fixture,  # noqa: F401 - the fixture `arxiv_server`
-    synthetic_paper,
-)
+from tests.servers.arxiv_server import ArxivServer, synthetic_paper
 
 WRITERS = 4
 PAPERS_EACH = 12

@@ -16,14 +16,8 @@ from bridge.cli import cli
 from bridge.readers.bibtex import parse_bib
 from tests.paths import BIB_CORPUS
 from tests.sample_papers import PAPERS, load_sample_papers
-from tests.servers import zotero_server as zotero_module
-from tests.servers.arxiv_server import (
-    ArxivServer,
-    arxiv_server_fixture,  # noqa: F401 - the fixture `arxiv_server`
-)
+from tests.servers.arxiv_server import ArxivServer
 from tests.servers.zotero_server import WRITE_KEY, ZoteroServer
-
-zotero_server = zotero_module.zotero_server  # the fixture
 
 MASTER = BIB_CORPUS / "biblatex-examples.bib"
 MASTER_TEXT = MASTER.read_text("utf-8")

@@ -611,8 +611,3 @@ def _send(handler: _Handler, status: int, body: str, content_type: str,
     handler.wfile.write(data)
     handler.wfile.flush()
 
-
-arxiv_server_fixture = None
-"""Not a fixture any more: `arxiv_server` lives in tests/conftest.py. This name only keeps
-old `arxiv_server_fixture,  # noqa: F401` imports working (the conftest fixture is the one
-used); delete such imports when you touch the file."""

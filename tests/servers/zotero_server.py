@@ -1063,9 +1063,3 @@ class _Handler(BaseHTTPRequestHandler):
                                                if c not in present]
         return Reply(204, None, version=lib.version)
 
-
-zotero_server = None
-"""Not a fixture any more: `zotero_server` lives in tests/conftest.py. This name only keeps
-old `zotero_server = zotero_module.zotero_server` lines working (a module attribute that is
-not a fixture leaves the conftest fixture in charge); delete such lines when you touch the
-file."""
