@@ -10,11 +10,13 @@ import pytest
 from bridge.latex import latex_to_unicode
 from bridge.model import Author, Reference
 from bridge.readers.bibtex import parse_bib
+from bridge.zotero.from_arxiv import category_tags
 from bridge.zotero.items import (
     identity_keys,
     invalid_fields,
     item_to_reference,
     normalise_title,
+    reference_children,
     reference_to_item,
 )
 from tests.paths import BIB_CORPUS, CORPORA, SCHEMA
@@ -191,11 +193,12 @@ def test_an_arxiv_paper_becomes_the_translators_preprint() -> None:
         "repository": "arXiv",
         "archiveID": "arXiv:2310.13798",
         "DOI": "10.48550/arXiv.2310.13798",
-        "url": "https://arxiv.org/abs/2310.13798",
+        "url": "http://arxiv.org/abs/2310.13798",
         "extra": "arXiv:2310.13798 [cs.CL]",
         "libraryCatalog": "arXiv.org",
         "citationKey": "kundu2023specific",
-        "tags": [{"tag": "to-read"}],
+        "tags": [{"tag": "Computer Science - Computation and Language"},
+                 {"tag": "Computer Science - Artificial Intelligence"}, {"tag": "to-read"}],
         "collections": ["ABCD2345"],
     }
     assert invalid_fields(item, SCHEMA_JSON) == []
@@ -205,13 +208,16 @@ def test_version_journal_doi_and_comment_go_to_extra_lines() -> None:
     ref = KUNDU.copy(arxiv_version=2, doi="10.1000/XYZ.1", journal_ref="J. Test 1 (2024)",
                      comment="12 pages,\n 3 figures", key=None)
     item = reference_to_item(ref)
-    assert item["extra"] == ("arXiv:2310.13798 [cs.CL]\nPublished DOI: 10.1000/XYZ.1"
-                             "\nJournal Reference: J. Test 1 (2024)\nComment: 12 pages, 3 figures")
+    # the version asked for, as the translator writes it; the comment is a child note
+    assert item["extra"] == ("arXiv:2310.13798 [cs.CL]\nversion: 2\nPublished DOI: 10.1000/XYZ.1"
+                             "\nJournal Reference: J. Test 1 (2024)")
+    assert reference_children(ref) == [{"itemType": "note",
+                                        "note": "Comment: 12 pages, 3 figures"}]
     assert "citationKey" not in item
-    assert item["url"] == "https://arxiv.org/abs/2310.13798"  # the paper, not version 2
-    back = item_to_reference(item)
+    assert item["url"] == "http://arxiv.org/abs/2310.13798"  # the paper, not version 2
+    back = item_to_reference(item, children=reference_children(ref))
     assert (back.arxiv_version, back.doi, back.journal_ref, back.comment) == (
-        None, "10.1000/XYZ.1", "J. Test 1 (2024)", "12 pages, 3 figures")
+        2, "10.1000/XYZ.1", "J. Test 1 (2024)", "12 pages, 3 figures")
     translated = {**item, "extra": "arXiv:2310.13798 [cs.CL]\nversion: 2"}
     assert item_to_reference(translated).arxiv_version == 2
     assert identity_keys(item) == {
@@ -246,7 +252,7 @@ BIB_ITEMS = {
         "title": "An iterative procedure for the polygonal approximation of plane curves",
         "creators": [_person("U", "Ramer")], "date": "1972",
         "publicationTitle": "Computer Graphics and Image Processing", "issue": "3",
-        "pages": "244-256", "volume": "1"},
+        "pages": "244–256", "volume": "1"},
     "ShafGood08": {
         "itemType": "conferencePaper",
         "title": "Teaching games: statistical sampling assumptions for learning in "
@@ -254,7 +260,7 @@ BIB_ITEMS = {
         "creators": [_person("P", "Shafto"), _person("N", "Goodman")], "date": "2008",
         "proceedingsTitle": "Proceedings of the 30th Annual Conference of the Cognitive "
                             "Science Society",
-        "pages": "1632-1637", "extra": "tex.organization: Cognitive Science Society Austin, TX"},
+        "pages": "1632–1637", "publisher": "Cognitive Science Society Austin, TX"},
     "Thor13": {
         "itemType": "book", "title": "Educational psychology: the psychology of learning",
         "creators": [_person("E L", "Thorndike")], "date": "1913",
@@ -271,34 +277,35 @@ BIB_ITEMS = {
         "publisher": "CRC Press"},
     "Bord08": {
         "itemType": "bookSection", "title": "Poetics of cinema",
-        "creators": [_person("D", "Bordwell")], "date": "2008", "pages": "85-134",
+        "creators": [_person("D", "Bordwell")], "date": "2008", "pages": "85–134",
         "publisher": "Routledge", "extra": "tex.chapter: Three dimensions of film narrative"},
     "deBr24": {
         "itemType": "thesis", "title": "Recherches sur la théorie des quanta",
         "creators": [_person("L", "de Broglie")], "date": "1924",
-        "thesisType": "Ph.D. thesis",
+        "thesisType": "PhD Thesis",
         "university": "Migration-université en cours d'affectation"},
     "Mann06": {
         "itemType": "thesis",
         "title": "Modeling human spatial navigation using a degraded ideal navigator",
         "creators": [_person("J R", "Manning")], "date": "2006",
-        "thesisType": "Master's thesis", "place": "Waltham, MA",
+        "thesisType": "Master's Thesis", "place": "Waltham, MA",
         "university": "Brandeis University"},
     "Alva02": {
         "itemType": "report",
         "title": "An exact analytical relation among recall, precision, and classification "
                  "accuracy in information retrieval",
         "creators": [_person("S A", "Alvarez")], "date": "2002",
-        "institution": "Boston College", "reportNumber": "BCCS-02-01", "pages": "1-22",
+        "institution": "Boston College", "reportNumber": "BCCS-02-01", "pages": "1–22",
         "reportType": "Technical Report"},
     "Hawk99": {
         "itemType": "document", "title": "Does God play dice?",
         "creators": [_person("S", "Hawking")], "date": "1999",
-        "extra": "tex.howpublished: Public lecture"},
+        "extra": "Published: Public lecture"},
     "ctan": {
-        "itemType": "webpage", "title": "CTAN", "creators": [], "date": "2006",
+        "itemType": "webpage", "title": "CTAN: The Comprehensive TeX Archive Network",
+        "creators": [], "date": "2006",
         "url": "http://www.ctan.org", "accessDate": "2006-10-01", "language": "english",
-        "extra": "tex.subtitle: The {Comprehensive TeX Archive Network}\ntex.label: CTAN\n"
+        "extra": "tex.label: CTAN\n"
                  "tex.langidopts: variant=american\n"
                  "tex.annotation: This is an \\texttt{online} entry. The \\textsc{url}, which "
                  "is given in the \\texttt{url} field, is transformed into a clickable link if "
@@ -308,10 +315,10 @@ BIB_ITEMS = {
                  "styles which need an \\texttt{author} and\\slash or a \\texttt{year}"},
     "anon1": {
         "itemType": "manuscript", "title": "Title1",
-        "creators": [_person("", "AnonymousX")], "date": "1835",
-        "shortTitle": "Shorttitle", "language": "english",
-        "extra": "tex.shortauthor: XAnony\ntex.keywords: arc\ntex.pages: 111--118\n"
-                 "tex.langidopts: variant=american"},
+        "creators": [{"creatorType": "author", "name": "AnonymousX"}], "date": "1835",
+        "shortTitle": "Shorttitle", "language": "english", "numPages": "111–118",
+        "extra": "tex.shortauthor: XAnony\ntex.langidopts: variant=american",
+        "tags": [{"tag": "arc"}]},
 }
 
 
@@ -319,15 +326,26 @@ BIB_ITEMS = {
 def test_each_bib_entry_type_maps_to_its_item_type_with_valid_fields_only(key: str) -> None:
     ref = _corpus_refs()[key]
     item = reference_to_item(ref)
-    assert item == {**BIB_ITEMS[key], "citationKey": key, "tags": [], "collections": []}
+    assert item == {"tags": [], **BIB_ITEMS[key], "citationKey": key, "collections": []}
     assert invalid_fields(item, SCHEMA_JSON) == []
+
+
+# key -> {what: (field before, field after)}: an organization is the publisher when there is
+# none; a manuscript's pages are its number of pages; a subtitle joins the title.
+_IMPORT_CHANGES = {
+    "ShafGood08": {"organization": ("organization", "publisher")},
+    "anon1": {"pages": ("pages", "pagetotal")},
+    "ctan": {"subtitle": ("subtitle", None)},
+}
 
 
 @pytest.mark.parametrize("key", sorted(BIB_ITEMS))
 def test_bib_references_survive_the_round_trip(key: str) -> None:
     ref = _corpus_refs()[key]
     back = item_to_reference(reference_to_item(ref))
-    for name in ("title", "date", "doi", "url", "key", "arxiv_id"):
+    names = ("date", "doi", "url", "key", "arxiv_id") if key == "ctan" else (
+        "title", "date", "doi", "url", "key", "arxiv_id")
+    for name in names:
         assert getattr(back, name) == getattr(ref, name), name
     # Zotero cannot say "{de Broglie}" is one surname: compare names as they print
     assert [a.display() for a in back.authors] == [a.display() for a in ref.authors]
@@ -338,6 +356,14 @@ def test_bib_references_survive_the_round_trip(key: str) -> None:
                        for name, value in ref.fields.items() if name != "langid"}
     if "langid" in ref.fields:
         expected_fields["language"] = ref.fields["langid"]
+    # What BibTeX.js's import changes, and so a pull cannot give back word for word (see
+    # bridge/zotero/from_bibtex.py; tests/test_roundtrip_zotero.py follows the values).
+    for before, after in _IMPORT_CHANGES.get(key, {}).values():
+        expected_fields.pop(before, None)
+        if after:
+            expected_fields[after] = back.fields.get(after)
+    if "keywords" in expected_fields:  # keywords are tags, written back `, `-separated
+        expected_fields["keywords"] = back.fields.get("keywords")
     assert back.fields == expected_fields
     assert back.entry_type == {"inbook": "incollection", "online": "misc"}.get(
         ref.entry_type, ref.entry_type)
@@ -352,11 +378,13 @@ def test_an_arxiv_reference_survives_the_round_trip() -> None:
     ref = KUNDU.copy(doi="10.1000/xyz", journal_ref="J. Test 1 (2024)",
                      comment="12 pages", tags=["a", "b"],
                      authors=[*KUNDU.authors, Author("Beethoven", "Ludwig", "van", "Jr")])
-    back = item_to_reference(reference_to_item(ref))
+    back = item_to_reference(reference_to_item(ref), children=reference_children(ref))
     for name in ("arxiv_id", "title", "authors", "abstract", "date",
-                 "primary_category", "doi", "journal_ref", "comment", "key", "tags",
-                 "fields"):
+                 "primary_category", "doi", "journal_ref", "comment", "key"):
         assert getattr(back, name) == getattr(ref, name), name
+    assert back.fields == {"keywords": "a, b"}  # the tags, as BibTeX.js exports them
+    # the reference's own tags, then the translator's of the arXiv categories
+    assert back.tags == ["a", "b", *category_tags(ref.categories)]
     assert back.entry_type is None
     assert back.categories == ["cs.CL"]  # only the primary category is kept
 
@@ -369,7 +397,7 @@ def test_old_style_ids_and_an_arxiv_article_with_a_journal() -> None:
     item = reference_to_item(ref)
     assert item == {
         "itemType": "journalArticle", "title": "Old", "creators": [], "date": "1999",
-        "DOI": "10.1016/S0550-3213(99)00001-1", "url": "https://arxiv.org/abs/hep-th/9901001",
+        "DOI": "10.1016/S0550-3213(99)00001-1", "url": "http://arxiv.org/abs/hep-th/9901001",
         "extra": "arXiv:hep-th/9901001 [hep-th]", "publicationTitle": "Nucl. Phys. B",
         "volume": "550", "tags": [], "collections": []}
     back = item_to_reference(item)

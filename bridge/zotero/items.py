@@ -38,6 +38,7 @@ per type); a test checks every produced item against the full schema in shared/.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -45,8 +46,9 @@ from typing import Any
 
 from ..arxiv_id import parse as parse_arxiv_id
 from ..errors import InvalidArxivId
-from ..latex import escape_specials, latex_to_unicode
+from ..latex import escape_specials, rich_text_to_latex, strip_rich_text
 from ..model import ARXIV_DOI_PREFIX, Author, Provenance, Reference
+from . import from_arxiv, from_bibtex
 
 __all__ = [
     "ARXIV_CATALOG",
@@ -55,80 +57,11 @@ __all__ = [
     "is_regular_item",
     "item_to_reference",
     "normalise_title",
+    "reference_children",
     "reference_to_item",
 ]
 
 ARXIV_CATALOG = "arXiv.org"
-
-# Valid fields per item type we write, from Zotero's schema (v41); `extra`, `citationKey`,
-# `DOI`, `url`, `accessDate` and the rest shared by all are listed once in _COMMON.
-_COMMON = frozenset({"title", "abstractNote", "date", "DOI", "citationKey", "url",
-                     "accessDate", "shortTitle", "language", "rights", "extra"})
-_FIELDS: dict[str, frozenset[str]] = {
-    "preprint": frozenset({"genre", "repository", "archiveID", "place", "series",
-                           "seriesNumber", "archive", "archiveLocation", "libraryCatalog",
-                           "callNumber"}),
-    "journalArticle": frozenset({"publicationTitle", "publisher", "place", "volume", "issue",
-                                 "section", "partNumber", "partTitle", "pages", "series",
-                                 "seriesTitle", "seriesText", "journalAbbreviation", "PMID",
-                                 "PMCID", "ISSN", "archive", "archiveLocation",
-                                 "libraryCatalog", "callNumber"}),
-    "conferencePaper": frozenset({"proceedingsTitle", "conferenceName", "publisher", "place",
-                                  "eventPlace", "volume", "issue", "numberOfVolumes", "pages",
-                                  "series", "seriesNumber", "ISBN", "ISSN", "archive",
-                                  "archiveLocation", "libraryCatalog", "callNumber"}),
-    "book": frozenset({"series", "seriesNumber", "volume", "numberOfVolumes", "edition",
-                       "publisher", "place", "numPages", "ISBN", "ISSN", "archive",
-                       "archiveLocation", "libraryCatalog", "callNumber"}),
-    "bookSection": frozenset({"bookTitle", "series", "seriesNumber", "volume",
-                              "numberOfVolumes", "edition", "publisher", "place", "pages",
-                              "ISBN", "ISSN", "archive", "archiveLocation", "libraryCatalog",
-                              "callNumber"}),
-    "thesis": frozenset({"thesisType", "university", "place", "series", "seriesNumber",
-                         "numPages", "ISBN", "ISSN", "archive", "archiveLocation",
-                         "libraryCatalog", "callNumber"}),
-    "report": frozenset({"reportNumber", "reportType", "institution", "place", "seriesTitle",
-                         "seriesNumber", "pages", "ISBN", "ISSN", "archive", "archiveLocation",
-                         "libraryCatalog", "callNumber"}),
-    "webpage": frozenset({"websiteTitle", "websiteType", "publisher", "place"}),
-    "document": frozenset({"type", "publisher", "place", "archive", "archiveLocation",
-                           "libraryCatalog", "callNumber"}),
-    "manuscript": frozenset({"manuscriptType", "institution", "place", "numPages", "number",
-                             "archive", "archiveLocation", "libraryCatalog", "callNumber"}),
-    "computerProgram": frozenset({"seriesTitle", "versionNumber", "system", "company", "place",
-                                  "programmingLanguage", "ISBN", "archive", "archiveLocation",
-                                  "libraryCatalog", "callNumber"}),
-    "dataset": frozenset({"identifier", "type", "versionNumber", "repository",
-                          "repositoryLocation", "format", "archive", "archiveLocation",
-                          "libraryCatalog", "callNumber"}),
-}
-
-# .bib entry type -> Zotero item type.
-_ITEM_TYPE = {
-    "article": "journalArticle",
-    "inproceedings": "conferencePaper",
-    "conference": "conferencePaper",
-    "book": "book",
-    "mvbook": "book",
-    "booklet": "book",
-    "proceedings": "book",
-    "collection": "book",
-    "incollection": "bookSection",
-    "inbook": "bookSection",
-    "phdthesis": "thesis",
-    "mastersthesis": "thesis",
-    "thesis": "thesis",
-    "techreport": "report",
-    "report": "report",
-    "online": "webpage",
-    "electronic": "webpage",
-    "www": "webpage",
-    "misc": "document",
-    "manual": "document",
-    "unpublished": "manuscript",
-    "software": "computerProgram",
-    "dataset": "dataset",
-}
 
 # Zotero item type -> the entry type we give it back (thesis: by its thesisType).
 _ENTRY_TYPE = {
@@ -209,12 +142,6 @@ _BASE_ALIASES = {
                 "medium": "format"},
 }
 
-# Fields a reader may leave in `Reference.fields` although the model (or the arXiv shape)
-# already says them; writing them again would duplicate or contradict it.
-_DERIVED = frozenset({"title", "author", "editor", "year", "month", "date", "abstract", "doi",
-                      "url", "eprint", "archiveprefix", "primaryclass", "eprinttype",
-                      "eprintclass"})
-
 _META = frozenset({"key", "version", "itemType", "creators", "tags", "collections",
                    "relations", "parentItem", "deleted", "dateAdded", "dateModified",
                    "inPublications"})
@@ -230,19 +157,43 @@ def reference_to_item(ref: Reference, *, collections: Iterable[str] = (),
                       tags: Iterable[str] = ()) -> dict[str, Any]:
     """The Zotero item (API JSON, without key/version) for a reference.
 
+    Its child notes and attachments are `reference_children(ref)`.
+
     >>> item = reference_to_item(Reference(arxiv_id="2310.13798", title="T",
     ...     authors=[Author("Kundu", "Sandipan")], date="2023-10-20", primary_category="cs.CL"))
-    >>> item["itemType"], item["archiveID"], item["extra"]
-    ('preprint', 'arXiv:2310.13798', 'arXiv:2310.13798 [cs.CL]')
+    >>> item["itemType"], item["archiveID"], item["extra"], item["tags"]
+    ('preprint', 'arXiv:2310.13798', 'arXiv:2310.13798 [cs.CL]', \
+[{'tag': 'Computer Science - Computation and Language'}])
     >>> item["creators"]
     [{'creatorType': 'author', 'firstName': 'Sandipan', 'lastName': 'Kundu'}]
     """
-    item = _arxiv_item(ref) if ref.arxiv_id and _is_preprint(ref) else _bib_item(ref)
+    conversion = _convert(ref)
+    item = conversion.item
     if ref.key:
         item["citationKey"] = ref.key
-    item["tags"] = [{"tag": tag} for tag in _unique([*ref.tags, *tags])]
+    item["tags"] = [{"tag": tag} for tag in _unique([*ref.tags, *conversion.tags, *tags])]
     item["collections"] = _unique(collections)
     return item
+
+
+def reference_children(ref: Reference) -> list[dict[str, Any]]:
+    """The child items (notes, links to files) of `ref`'s item, without `parentItem`.
+
+    >>> reference_children(Reference(arxiv_id="1810.04805", title="T", comment="13 pages"))
+    [{'itemType': 'note', 'note': 'Comment: 13 pages'}]
+    """
+    conversion = _convert(ref)
+    children: list[dict[str, Any]] = [{"itemType": "note", "note": note}
+                                      for note in conversion.notes]
+    children += [{"itemType": "attachment", "linkMode": "linked_file", **link}
+                 for link in conversion.attachments]
+    return children
+
+
+def _convert(ref: Reference) -> from_bibtex.BibConversion:
+    if ref.arxiv_id and _is_preprint(ref):
+        return _arxiv_item(ref)
+    return _bib_item(ref)
 
 
 def _is_preprint(ref: Reference) -> bool:
@@ -253,36 +204,56 @@ def _is_preprint(ref: Reference) -> bool:
     return entry_type not in _PUBLISHED_TYPES
 
 
-def _arxiv_item(ref: Reference) -> dict[str, Any]:
+def _arxiv_item(ref: Reference) -> from_bibtex.BibConversion:
+    """The translator's preprint (bridge.zotero.from_arxiv), with the .bib's other fields."""
     arxiv_id = ref.arxiv_id
     assert arxiv_id is not None
-    item: dict[str, Any] = {"itemType": "preprint", "title": ref.title or "",
-                            "creators": _creators(ref, "preprint")}
+    # What else a .bib entry says converts as BibTeX.js would, into a preprint; a venue
+    # that only restates arXiv ("arXiv preprint arXiv:...") says nothing.
+    rest = ref.copy(doi=None, url=None, abstract=None, fields={
+        name: value for name, value in ref.fields.items()
+        if name not in ("journal", "journaltitle", "howpublished", "note", "publisher")
+        or "arxiv" not in value.lower()})
+    conversion = from_bibtex.convert_entry(rest, "preprint")
+    others = conversion.item
+    item: dict[str, Any] = {"itemType": "preprint", "title": others.pop("title", ""),
+                            "creators": others.pop("creators", [])}
     if ref.abstract:
         item["abstractNote"] = ref.abstract
-    date = ref.date or ref.arxiv_published or ref.arxiv_updated
+    date = ref.date or ref.arxiv_updated or ref.arxiv_published
     if date:
         item["date"] = date
+    others.pop("date", None)
     item.update({
         "repository": "arXiv",
         "archiveID": f"arXiv:{arxiv_id}",
         "DOI": f"{ARXIV_DOI_PREFIX}{arxiv_id}",
-        "url": f"https://arxiv.org/abs/{arxiv_id}",
+        "url": f"{from_arxiv.ARXIV_ABS}{arxiv_id}",
         "libraryCatalog": ARXIV_CATALOG,
     })
+    short = from_arxiv.short_title(item["title"])
+    if short and "shortTitle" not in others:
+        item["shortTitle"] = short
+    for name, value in others.items():
+        if name not in item and name not in ("itemType", "extra"):
+            item[name] = value
     extra = [_arxiv_line(ref)]
+    if ref.arxiv_version:
+        extra.append(f"version: {ref.arxiv_version}")
     if ref.doi:
         extra.append(f"Published DOI: {ref.doi}")
     if ref.journal_ref:
         extra.append(f"Journal Reference: {_one_line(ref.journal_ref)}")
-    if ref.comment:
-        extra.append(f"Comment: {_one_line(ref.comment)}")
-    fields = {name: value for name, value in ref.fields.items()
-              if name not in ("journal", "journaltitle", "howpublished", "note")
-              or "arxiv" not in value.lower()}
-    extra += _put_fields(item, "preprint", fields)
+    if others.get("extra"):
+        extra.append(others["extra"])
     item["extra"] = "\n".join(extra)
-    return item
+    conversion.item = item
+    categories = ref.categories or ([ref.primary_category] if ref.primary_category else [])
+    conversion.tags = [*from_arxiv.category_tags(categories), *conversion.tags]
+    note = from_arxiv.comment_note(ref)
+    if note:
+        conversion.notes.insert(0, note)
+    return conversion
 
 
 def _arxiv_line(ref: Reference) -> str:
@@ -290,71 +261,15 @@ def _arxiv_line(ref: Reference) -> str:
     return f"arXiv:{ref.arxiv_id}{category}"
 
 
-def _bib_item(ref: Reference) -> dict[str, Any]:
-    entry_type = (ref.entry_type or "misc").lower()
-    item_type = _ITEM_TYPE.get(entry_type, "document")
-    if entry_type == "misc" and ref.url and not ref.fields.get("publisher"):
-        item_type = "webpage"
-    item: dict[str, Any] = {"itemType": item_type, "title": ref.title or "",
-                            "creators": _creators(ref, item_type)}
-    if ref.abstract:
-        item["abstractNote"] = ref.abstract
-    if ref.date:
-        item["date"] = ref.date
-    if ref.doi:
-        item["DOI"] = ref.doi
-    if ref.url:
-        item["url"] = ref.url
-    elif ref.arxiv_id:
-        item["url"] = f"https://arxiv.org/abs/{ref.arxiv_id}"
-    extra: list[str] = []
+def _bib_item(ref: Reference) -> from_bibtex.BibConversion:
+    """The item BibTeX.js makes (bridge.zotero.from_bibtex), plus an arXiv id it cites."""
+    conversion = from_bibtex.convert_entry(ref)
+    item = conversion.item
     if ref.arxiv_id:
-        extra.append(_arxiv_line(ref))
-    if item_type == "thesis" and "type" not in ref.fields and entry_type in _THESIS_TYPE:
-        item["thesisType"] = _THESIS_TYPE[entry_type]
-    if entry_type not in _ITEM_TYPE and entry_type != "misc":
-        # An entry type Zotero has no item type for keeps its name, the way BBT spells it.
-        extra.append(f"tex.entrytype: {entry_type}")
-    extra += _put_fields(item, item_type, ref.fields)
-    if extra:
-        item["extra"] = "\n".join(extra)
-    return item
-
-
-def _put_fields(item: dict[str, Any], item_type: str, fields: Mapping[str, str]) -> list[str]:
-    """Put each BibTeX field in its Zotero field; return `tex.` lines for the rest."""
-    valid = _COMMON | _FIELDS[item_type]
-    mapping = {**_SHARED_MAP, **_TYPE_MAP.get(item_type, {})}
-    extra = []
-    for name, value in fields.items():
-        name = name.lower()
-        if name in _DERIVED or not value.strip():
-            continue
-        target = mapping.get(name)
-        if target in valid and target not in item:
-            # `fields` hold raw .bib text; Zotero fields hold plain Unicode, and page
-            # ranges with a hyphen, as Zotero's translators store them.
-            if target == "pages":
-                value = value.replace("--", "-")
-            item[target] = _one_line(latex_to_unicode(value))
-        else:
-            extra.append(f"tex.{name}: {_one_line(value)}")
-    return extra
-
-
-def _creators(ref: Reference, item_type: str) -> list[dict[str, str]]:
-    author_type = "programmer" if item_type == "computerProgram" else "author"
-    editor_type = "contributor" if item_type in ("thesis", "webpage", "manuscript",
-                                                 "computerProgram", "dataset") else "editor"
-    return ([_creator(a, author_type) for a in ref.authors]
-            + [_creator(a, editor_type) for a in ref.editors])
-
-
-def _creator(author: Author, creator_type: str) -> dict[str, str]:
-    if author.is_institution:
-        return {"creatorType": creator_type, "name": author.last}
-    first = f"{author.first}, {author.jr}" if author.jr else author.first
-    return {"creatorType": creator_type, "firstName": first, "lastName": author.family}
+        if "url" not in item:
+            item["url"] = f"{from_arxiv.ARXIV_ABS}{ref.arxiv_id}"
+        item["extra"] = "\n".join(filter(None, [_arxiv_line(ref), item.get("extra")]))
+    return conversion
 
 
 # ------------------------------------------------------------------------------ reading
@@ -367,7 +282,8 @@ def is_regular_item(item: Mapping[str, Any]) -> bool:
         "parentItem")
 
 
-def item_to_reference(item: Mapping[str, Any], *, library: str | None = None) -> Reference:
+def item_to_reference(item: Mapping[str, Any], *, library: str | None = None,
+                      children: Iterable[Mapping[str, Any]] = ()) -> Reference:
     """The Reference for a Zotero item (API JSON with or without the `data` wrapper).
 
     >>> ref = item_to_reference({"itemType": "journalArticle", "title": "Classical signature",
@@ -382,7 +298,8 @@ def item_to_reference(item: Mapping[str, Any], *, library: str | None = None) ->
     extra_lines = _extra_lines(values.pop("extra", ""))
     arxiv = _arxiv_of(values, extra_lines)
 
-    ref = Reference(title=values.pop("title", None) or None,
+    title = values.pop("title", None) or None
+    ref = Reference(title=strip_rich_text(title) if title else None,
                     abstract=values.pop("abstractNote", None) or None,
                     date=_iso_date(values.pop("date", "")))
     ref.authors, ref.editors = _authors(data.get("creators") or [])
@@ -409,6 +326,12 @@ def item_to_reference(item: Mapping[str, Any], *, library: str | None = None) ->
             ref.journal_ref = value
         elif low == "comment":
             ref.comment = value
+        elif label in _EXTRA_FIELDS and value:
+            # Zotero's own lines for what BibTeX has a field for (BibTeX.js export).
+            ref.fields.setdefault(_EXTRA_FIELDS[label], value)
+        elif label in _EPRINT_TYPES and value and not (label == "arXiv" and ref.arxiv_id):
+            ref.fields.setdefault("eprint", value)
+            ref.fields.setdefault("eprinttype", _EPRINT_TYPES[label])
         elif low.startswith("tex.") and low != "tex.entrytype":
             ref.fields[label[4:].lower()] = value
         elif low in ("arxiv", "version", "tex.entrytype"):
@@ -429,6 +352,15 @@ def item_to_reference(item: Mapping[str, Any], *, library: str | None = None) ->
         if ref.arxiv_id and ref.url and _arxiv_from_url(ref.url):
             ref.url = None
     _take_fields(ref, item_type, values)
+    if title and strip_rich_text(title) != title:
+        ref.fields["title"] = rich_text_to_latex(title)  # italics etc. as TeX (writers)
+    _take_children(ref, children)
+    # Tags are the entry's keywords (BibTeX.js export), but for the arXiv categories' tags,
+    # which primaryClass already says.
+    keywords = [tag for tag in ref.tags
+                if not (ref.arxiv_id and from_arxiv.is_category_tag(tag))]
+    if keywords and "keywords" not in ref.fields:
+        ref.fields["keywords"] = escape_specials(", ".join(keywords))
     if leftovers:
         ref.fields.setdefault("note", "\n".join(leftovers))
     if isinstance(item.get("key"), str) or isinstance(data.get("key"), str):
@@ -437,6 +369,39 @@ def item_to_reference(item: Mapping[str, Any], *, library: str | None = None) ->
             zotero_key=data.get("key") or item.get("key"),
             zotero_version=data.get("version") or item.get("version"))
     return ref
+
+
+# `extra` lines Zotero writes for what BibTeX has a field for, and back (BibTeX.js).
+_EXTRA_FIELDS = {"LCCN": "lccn", "MR": "mrnumber", "Zbl": "zmnumber", "PMID": "pmid",
+                 "PMCID": "pmcid", "Published": "howpublished", "event-place": "location"}
+_EPRINT_TYPES = {"arXiv": "arxiv", "JSTOR": "jstor", "HDL": "hdl",
+                 "GoogleBooksID": "googlebooks"}
+
+
+def _take_children(ref: Reference, children: Iterable[Mapping[str, Any]]) -> None:
+    """Child notes as `note` (the arXiv comment as `comment`), file links as `file`."""
+    notes, files = [], []
+    for child in children:
+        data = _data(child)
+        if data.get("itemType") == "note":
+            text = _note_text(data.get("note") or "")
+            if ref.arxiv_id and text.startswith("Comment: ") and not ref.comment:
+                ref.comment = text.removeprefix("Comment: ")
+            elif text:
+                notes.append(text)
+        elif data.get("itemType") == "attachment" and data.get("path"):
+            parts = [data.get("title") or "", data["path"], data.get("contentType") or ""]
+            files.append(":".join(re.sub(r"([\\:;])", r"\\\1", part) for part in parts))
+    if notes and "note" not in ref.fields:
+        ref.fields["note"] = escape_specials("\n\n".join(notes))
+    if files and "file" not in ref.fields:
+        ref.fields["file"] = ";".join(files)
+
+
+def _note_text(note: str) -> str:
+    """A note's HTML as plain text, paragraphs kept apart."""
+    text = re.sub(r"</p>\s*<p>|<br\s*/?>", "\n\n", note)
+    return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
 
 
 def _data(item: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -570,8 +535,9 @@ def _take_fields(ref: Reference, item_type: str, values: dict[str, str]) -> None
     reverse.update({"publicationTitle": "journal", "university": "school",
                     "place": "address", "accessDate": "urldate"})
     if item_type == "thesis":
-        default = _THESIS_TYPE.get(ref.entry_type or "", "")
-        if values.get("thesisType") == default:
+        defaults = (_THESIS_TYPE.get(ref.entry_type or ""),
+                    from_bibtex.THESIS_TYPE.get(ref.entry_type or ""))
+        if values.get("thesisType") in defaults:
             values.pop("thesisType")
     for name in ("libraryCatalog", "archive", "archiveLocation", "callNumber"):
         values.pop(name, None)
@@ -584,7 +550,7 @@ def _take_fields(ref: Reference, item_type: str, values: dict[str, str]) -> None
         elif name == "pages":
             value = re.sub(r"(\w)\s*[-–]\s*(\w)", r"\1--\2", value)
         # Back to .bib text, the form `Reference.fields` holds (see bridge.readers.bibtex).
-        ref.fields.setdefault(bib, escape_specials(value))
+        ref.fields.setdefault(bib, rich_text_to_latex(value))
 
 
 def _authors(creators: list[Mapping[str, str]]) -> tuple[list[Author], list[Author]]:

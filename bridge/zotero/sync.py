@@ -35,8 +35,15 @@ from ..config import load_settings
 from ..errors import InputError
 from ..model import Reference
 from ..progress import NO_PROGRESS, Progress
+from .api import new_object_key
 from .index import LibraryIndex, RefreshStats
-from .items import identity_keys, is_regular_item, item_to_reference, reference_to_item
+from .items import (
+    identity_keys,
+    is_regular_item,
+    item_to_reference,
+    reference_children,
+    reference_to_item,
+)
 
 __all__ = ["PullReport", "PushReport", "PushedItem", "find_collection", "pull",
            "pull_to_file", "push"]
@@ -227,8 +234,19 @@ def _create(client: Any, index: LibraryIndex,
             progress: Progress) -> None:
     if not to_create:
         return
-    result = client.create_items([item for _, item in to_create], progress=progress)
+    items = [item for _, item in to_create]
+    # Child notes and file links follow their parents in the same write, under the key the
+    # parent is given here (Zotero creates a batch in order).
+    children: list[tuple[int, dict[str, Any]]] = []
+    for position, (ref, item) in enumerate(to_create):
+        for child in reference_children(ref):
+            item.setdefault("key", new_object_key())
+            children.append((position, {**child, "parentItem": item["key"]}))
+    result = client.create_items(items + [child for _, child in children], progress=progress)
     failures = {failure.index: failure for failure in result.failed}
+    for offset, (position, _) in enumerate(children):
+        if (failure := failures.get(len(items) + offset)) and position not in failures:
+            failures[position] = failure  # the paper is there, but not all of it
     stored = []
     for position, (ref, item) in enumerate(to_create):
         if position in failures:
@@ -347,11 +365,20 @@ def _pull_references(client: Any, *, collection: str | None, recursive: bool,
         key = find_collection(client.collections(), collection)
         if key is None:
             raise InputError(f"Zotero library {info.library} has no collection {collection!r}")
-    items = [data for data in client.iter_items(collection=key, recursive=recursive,
-                                                top=True, progress=progress)
-             if is_regular_item(data) and not data.get("deleted")]
+    # A whole library is read with its child notes and file links (they are the entries'
+    # `note` and `file`); a collection holds only top-level items.
+    listed = [data for data in client.iter_items(collection=key, recursive=recursive,
+                                                 top=key is not None, progress=progress)
+              if not data.get("deleted")]
+    children: dict[str, list[dict[str, Any]]] = {}
+    for data in listed:
+        if data.get("parentItem"):
+            children.setdefault(data["parentItem"], []).append(data)
+    items = [data for data in listed if is_regular_item(data)]
     items.sort(key=lambda d: (d.get("dateAdded") or "", d.get("key") or ""))
-    return [item_to_reference(data, library=info.library) for data in items]
+    return [item_to_reference(data, library=info.library,
+                              children=children.get(data.get("key") or "", []))
+            for data in items]
 
 
 def _assign(refs: list[Reference], formula: str, taken: set[str]) -> None:
