@@ -425,6 +425,10 @@ _SPECIAL_IN_MATH = re.compile(r"(?<!\\)([&%#])")
 def _escaped(match: re.Match[str]) -> str:
     found = match.group()
     if found[0] == "\\":
+        # A backslash before a non-ASCII letter escapes nothing in TeX: it is a backslash
+        # of the text (`Swe\\ıg` in a Zotero name), spelled out.
+        if not found[1:].isascii():
+            return "\\textbackslash{}" + found[1:]
         return found
     return "\\^{}" if found == "^" else "\\" + found
 

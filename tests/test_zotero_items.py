@@ -131,8 +131,8 @@ def test_a_preprint_of_another_repository_is_not_an_arxiv_paper() -> None:
     assert (ref.arxiv_id, ref.entry_type, ref.doi, ref.date) == (
         None, "misc", "10.1002/essoar.10503873.1", "2020")
     assert ref.fields == {"publisher": "ESS Open Archive", "language": "EN",
-                          "rights": "Creative Commons Attribution-NonCommercial-NoDerivatives "
-                                    "4.0 International (CC BY-NC-ND 4.0)",
+                          "copyright": "Creative Commons Attribution-NonCommercial-"
+                                       "NoDerivatives 4.0 International (CC BY-NC-ND 4.0)",
                           "urldate": "2021-09-26",
                           "note": "Status: submitted\nPublisher: Earth and Space Science Open "
                                   "Archive\nSection: Oceanography\nsubmitted"}

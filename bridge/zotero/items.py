@@ -533,7 +533,7 @@ def _take_fields(ref: Reference, item_type: str, values: dict[str, str]) -> None
         reverse.setdefault(zotero, bib)
     # `journal`, not `journaltitle`; `school`, not `institution`: the BibTeX names first.
     reverse.update({"publicationTitle": "journal", "university": "school",
-                    "place": "address", "accessDate": "urldate"})
+                    "place": "address", "accessDate": "urldate", "rights": "copyright"})
     if item_type == "thesis":
         defaults = (_THESIS_TYPE.get(ref.entry_type or ""),
                     from_bibtex.THESIS_TYPE.get(ref.entry_type or ""))
@@ -548,7 +548,8 @@ def _take_fields(ref: Reference, item_type: str, values: dict[str, str]) -> None
         if name == "accessDate":
             value = value[:10]
         elif name == "pages":
-            value = re.sub(r"(\w)\s*[-–]\s*(\w)", r"\1--\2", value)
+            # every dash between two numbers is a range, `--` (BibTeX.js export)
+            value = re.sub(r"(\w)\s*[-\u2012-\u2015\u2053]+\s*(\w)", r"\1--\2", value)
         # Back to .bib text, the form `Reference.fields` holds (see bridge.readers.bibtex).
         ref.fields.setdefault(bib, rich_text_to_latex(value))
 

@@ -24,6 +24,7 @@ in the file (edits never delete what a user may have added by hand).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -381,12 +382,18 @@ def _pull_references(client: Any, *, collection: str | None, recursive: bool,
             for data in items]
 
 
+# What BibTeX or biber cannot read in a key (bridge.writers.bibtex refuses the same).
+_UNWRITABLE_KEY = re.compile(r"[\s,{}\"#%'()=\\~]")
+
+
 def _assign(refs: list[Reference], formula: str, taken: set[str]) -> None:
     """Keep Zotero's citation keys unless two items share one; make keys for the rest."""
     seen = {key.lower() for key in taken}
     for ref in refs:
-        if ref.key:
-            # A key typed into Zotero may hold characters BibTeX cannot take.
+        if ref.key and (_UNWRITABLE_KEY.search(ref.key) or not ref.key.isascii()
+                        or not ref.key.isprintable()):
+            # A key typed into Zotero may hold characters BibTeX cannot take; one it can
+            # (`DBLP:ms/Hoffmann2008`, `abramowitz+stegun`) is the user's, kept as it is.
             ref.key = sanitize_key(ref.key) or None
         if ref.key and ref.key.lower() in seen:
             ref.key = None
