@@ -617,7 +617,10 @@ _FONT_TAGS = {"textit": "i", "emph": "i", "textbf": "b", "textsc": "sc",
 _RICH_START = re.compile(
     r"\\(textit|emph|textbf|textsc|textsuperscript|textsubscript)\s*(?=\{)"
     r"|\{\\(it|em|itshape|bf|bfseries|sc|scshape)(?![A-Za-z])\s*"
-    r"|(?<!\\)\$")
+    r"|(?<!\\)\$"
+    r"|(?<!\\)(\{)")
+# What a brace right after it is the argument of: a command or an accent (`\\'{e}`).
+_ARGUMENT_OF = re.compile(r"\\(?:[A-Za-z]+\s*|[^A-Za-z\s])$")
 _MATH_WRAPPER = re.compile(r"^\\(?:textrm|mathrm|text|mbox)\s*\{(.*)\}$", re.DOTALL)
 
 
@@ -650,21 +653,29 @@ def latex_to_rich_text(tex: str) -> str:
     '<span style="small-caps">species status</span> and $\\\\frac{a}{b}$'
     """
     out: list[str] = []
-    pos = 0
-    while (match := _RICH_START.search(tex, pos)) is not None:
+    pos = search = 0
+    while (match := _RICH_START.search(tex, search)) is not None:
+        if match.group(3) and _ARGUMENT_OF.search(tex, 0, match.start()):
+            search = _group_end(tex, match.start())  # an argument: plain TeX, decoded whole
+            continue
         out.append(latex_to_unicode(tex[pos:match.start()]))
+        if match.group(3):  # a group of its own: its braces only protect case
+            end = _group_end(tex, match.start())
+            out.append(latex_to_rich_text(tex[match.start() + 1:end - 1]))
+            pos = search = end
+            continue
         if match.group(1):  # \textit{...}
             end = _group_end(tex, match.end())
             tag = _FONT_TAGS[match.group(1)]
             inner = latex_to_rich_text(tex[match.end() + 1:end - 1])
             out.append(f"{_open_tag(tag)}{inner}{_close_tag(tag)}")
-            pos = end
+            pos = search = end
         elif match.group(2):  # {\it ...}
             end = _group_end(tex, match.start())
             tag = _FONT_TAGS[match.group(2)]
             inner = latex_to_rich_text(tex[match.end():end - 1])
             out.append(f"{_open_tag(tag)}{inner}{_close_tag(tag)}")
-            pos = end
+            pos = search = end
         else:  # $...$
             close = tex.find("$", match.end())
             while close > 0 and tex[close - 1] == "\\":
@@ -674,7 +685,7 @@ def latex_to_rich_text(tex: str) -> str:
                 pos = len(tex)
                 break
             out.append(_math_to_rich_text(tex[match.start():close + 1]))
-            pos = close + 1
+            pos = search = close + 1
     out.append(latex_to_unicode(tex[pos:]))
     return "".join(out)
 

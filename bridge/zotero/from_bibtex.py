@@ -261,10 +261,10 @@ def convert_entry(ref: Reference, item_type: str | None = None) -> BibConversion
 
     def put(base: str, value: str, bib_name: str) -> None:
         own = own_names.get(base)
-        if own is None:
-            tex_lines.append(f"tex.{bib_name}: {_one_line(values.get(bib_name, value))}")
-        elif own not in item:
+        if own is not None and item.get(own, value) == value:
             item[own] = value
+        else:  # no such field, or another BibTeX field already filled it
+            tex_lines.append(f"tex.{bib_name}: {_one_line(values.get(bib_name, value))}")
 
     item["title"] = _title(ref, values)
     item["creators"] = _creators(ref, values, creator_types)
@@ -289,7 +289,7 @@ def convert_entry(ref: Reference, item_type: str | None = None) -> BibConversion
     eprint, eprinttype = values.get("eprint"), values.get("eprinttype")
     for name, raw in values.items():
         if name in _MODELLED or name in ("day", "subtitle", "institution", "organization",
-                                         "fjournal", "eprint", "eprinttype"):
+                                         "fjournal", "eprint", "eprinttype", "translator"):
             continue
         text = _one_line(latex_to_rich_text(raw))
         if name == "journal":
@@ -340,6 +340,13 @@ def convert_entry(ref: Reference, item_type: str | None = None) -> BibConversion
         else:
             tex_lines.append(f"tex.{name}: {_one_line(raw)}")
 
+    if eprinttype and not eprint:
+        tex_lines.append(f"tex.eprinttype: {_one_line(eprinttype)}")
+    if ref.categories and not ref.arxiv_id:
+        # The reader takes eprintclass/primaryClass for arXiv's; another archive's class
+        # (ESSOAr's "Oceanography") has no Zotero field.
+        name = "eprintclass" if eprinttype else "primaryclass"
+        tex_lines.append(f"tex.{name}: {', '.join(ref.categories)}")
     if eprint:
         label = _EPRINT_LABELS.get(_text(eprinttype or "").lower())
         if label and not (label == "arXiv" and ref.arxiv_id):

@@ -48,6 +48,7 @@ from ..arxiv_id import parse as parse_arxiv_id
 from ..errors import InvalidArxivId
 from ..latex import escape_specials, rich_text_to_latex, strip_rich_text
 from ..model import ARXIV_DOI_PREFIX, Author, Provenance, Reference
+from ..names import format_bibtex_names
 from . import from_arxiv, from_bibtex
 
 __all__ = [
@@ -81,6 +82,7 @@ _ENTRY_TYPE = {
     "computerProgram": "software",
     "dataset": "dataset",
     "preprint": "misc",
+    "patent": "patent",
 }
 
 _THESIS_TYPE = {"phdthesis": "Ph.D. thesis", "mastersthesis": "Master's thesis"}
@@ -123,6 +125,7 @@ _TYPE_MAP: dict[str, dict[str, str]] = {
                         "organization": "company"},
     "dataset": {"version": "versionNumber", "publisher": "repository", "type": "type",
                 "number": "identifier"},
+    "patent": {"number": "patentNumber", "nationality": "country", "assignee": "assignee"},
     # Only other repositories' preprints come this way: arXiv's are built by _arxiv_item.
     "preprint": {"publisher": "repository", "number": "archiveID", "type": "genre",
                  "institution": "repository"},
@@ -134,6 +137,7 @@ _BASE_ALIASES = {
     "report": {"number": "reportNumber", "publisher": "institution", "type": "reportType"},
     "thesis": {"publisher": "university", "type": "thesisType"},
     "conferencePaper": {"publicationTitle": "proceedingsTitle"},
+    "patent": {"issueDate": "date"},
     "bookSection": {"publicationTitle": "bookTitle"},
     "webpage": {"publicationTitle": "websiteTitle", "type": "websiteType"},
     "manuscript": {"publisher": "institution", "type": "manuscriptType"},
@@ -265,6 +269,12 @@ def _bib_item(ref: Reference) -> from_bibtex.BibConversion:
     """The item BibTeX.js makes (bridge.zotero.from_bibtex), plus an arXiv id it cites."""
     conversion = from_bibtex.convert_entry(ref)
     item = conversion.item
+    entry_type = (ref.entry_type or "misc").lower()
+    extra = item.get("extra", "")
+    if entry_type != _entry_type(item["itemType"], item, []) and "tex.entrytype:" not in extra:
+        # The item type gives another entry type back (@manual is a book): keep the
+        # entry's own, in BBT's syntax, which reading honours.
+        item["extra"] = "\n".join(filter(None, [extra, f"tex.entrytype: {entry_type}"]))
     if ref.arxiv_id:
         if "url" not in item:
             item["url"] = f"{from_arxiv.ARXIV_ABS}{ref.arxiv_id}"
@@ -302,7 +312,12 @@ def item_to_reference(item: Mapping[str, Any], *, library: str | None = None,
     ref = Reference(title=strip_rich_text(title) if title else None,
                     abstract=values.pop("abstractNote", None) or None,
                     date=_iso_date(values.pop("date", "")))
-    ref.authors, ref.editors = _authors(data.get("creators") or [])
+    creators = data.get("creators") or []
+    ref.authors, ref.editors = _authors([c for c in creators
+                                         if c.get("creatorType") != "translator"])
+    translators = [_author(c) for c in creators if c.get("creatorType") == "translator"]
+    if translators:  # BibTeX.js's export writes them as `translator`
+        ref.fields["translator"] = format_bibtex_names(translators)
     ref.tags = [t["tag"] for t in data.get("tags") or [] if t.get("tag")]
     ref.key = values.pop("citationKey", None) or None
     ref.url = values.pop("url", None) or None
