@@ -1,44 +1,46 @@
 """Zotero item JSON <-> `Reference`: the pure field mapping, both ways.
 
-arXiv papers become the item Zotero's own arXiv.org translator makes (DESIGN.md, "Mappings"):
-a `preprint` with `repository` arXiv, `archiveID` and `extra` `arXiv:<id> [<primary>]`, the
-arXiv DOI and the abs URL, so Zotero and Better BibTeX (BBT) treat it as one of their own.
-Reading goes the other way and recognises all three shapes arXiv papers have in real
+Writing makes the items Zotero's own translators make, so Zotero and Better BibTeX (BBT)
+treat them as their own; the translators' test cases are our tests
+(tests/test_translator_cases.py):
+
+* an arXiv paper is the `preprint` of Zotero's arXiv.org translator (DESIGN.md, "Mappings";
+  bridge.zotero.from_arxiv): category tags, the comment as a child note, `shortTitle`,
+  a `version: N` line when a version was asked for;
+* a .bib entry is the item of Zotero's BibTeX import (bridge.zotero.from_bibtex): its type,
+  fields, rich text, tags, notes and file links, `extra` lines in Zotero's spelling; what
+  Zotero has no field for is a `tex.<field>: <value>` line, BBT's syntax, kept raw.
+
+Child notes and file links are `reference_children`; bridge.zotero.sync creates them after
+their parent. Reading goes the other way (with the export's semantics in
+bridge.zotero.to_bibtex) and recognises all three shapes arXiv papers have in real
 libraries: `preprint`, the legacy `journalArticle` whose publicationTitle is `arXiv:<id>
 [cs]`, and `report` (reportNumber `arXiv:<id>`), plus `arXiv:` lines in `extra`.
-
-Other references (from a .bib) map by entry type to the matching item type, and each BibTeX
-field to the Zotero field of that type; a field the type lacks goes into `extra` as a
-`tex.<field>: <value>` line, BBT's own syntax, which BBT copies back into the .bib verbatim
-(so those values stay raw .bib text, while Zotero's own fields get plain Unicode).
 
 Decisions worth knowing:
 
 * `citationKey` is a real field of every item type in the schema we validate against (schema
   version 41, Zotero 7), so the citation key goes there, not into `extra`.
-* `extra` always starts with the translator's `arXiv:<id> [<primary category>]` line (also for
-  old-style ids, so the category survives a round trip). The item is the paper, not one
-  version of it: the id, URL and DOI carry no version (the arXiv client reports the latest
-  version of every paper, so a `version:` line would be noise); reading honours a
-  translator's `version: N` line. A journal DOI, a journal reference and the arXiv comment,
-  which a preprint has no field for, add `Published DOI:`, `Journal Reference:` and
-  `Comment:` lines. Only the primary category is kept, not the cross-lists.
+* `extra` always starts with the translator's `arXiv:<id> [<primary category>]` line, also
+  for old-style ids (the translator writes no category there), so the category survives a
+  round trip. A journal DOI and a journal reference, which a preprint has no field for, add
+  `Published DOI:` and `Journal Reference:` lines. Reading keeps only the primary category.
 * An arXiv paper whose input says it was published (a .bib `@article` with a journal,
   `@inproceedings`...) keeps that item type, with the `arXiv:` line in `extra` and the abs URL,
   as the translator does when it finds a journal version.
 * Names: `lastName` is the family name with its particle (`van den Oord`), a suffix goes
   after a comma in `firstName` (`Martin Luther, Jr.`), institutions are single-field `name`
   creators. Reading splits particles back off by BibTeX's rule (leading lower-case words).
-* A .bib's `keywords` stay a `tex.keywords` line rather than becoming tags, so a round trip
-  gives the same field back; `Reference.tags` are the tags.
+  This is BibTeX's own name grammar (bridge.names), where Zotero's BibTeX import guesses
+  (`American Rights at Work` has the given name "American Rights at").
+* An entry type the item type does not give back (`@manual` is a book) is kept as a
+  `tex.entrytype` line, which reading honours.
 
-The valid fields of each item type produced here are written out below (Zotero's field names
-per type); a test checks every produced item against the full schema in shared/.
+Every produced item is checked against the full Zotero schema in shared/ by a test.
 """
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -46,10 +48,10 @@ from typing import Any
 
 from ..arxiv_id import parse as parse_arxiv_id
 from ..errors import InvalidArxivId
-from ..latex import escape_specials, rich_text_to_latex, strip_rich_text
+from ..latex import strip_rich_text
 from ..model import ARXIV_DOI_PREFIX, Author, Provenance, Reference
 from ..names import format_bibtex_names
-from . import from_arxiv, from_bibtex
+from . import from_arxiv, from_bibtex, to_bibtex
 
 __all__ = [
     "ARXIV_CATALOG",
@@ -341,12 +343,8 @@ def item_to_reference(item: Mapping[str, Any], *, library: str | None = None,
             ref.journal_ref = value
         elif low == "comment":
             ref.comment = value
-        elif label in _EXTRA_FIELDS and value:
-            # Zotero's own lines for what BibTeX has a field for (BibTeX.js export).
-            ref.fields.setdefault(_EXTRA_FIELDS[label], value)
-        elif label in _EPRINT_TYPES and value and not (label == "arXiv" and ref.arxiv_id):
-            ref.fields.setdefault("eprint", value)
-            ref.fields.setdefault("eprinttype", _EPRINT_TYPES[label])
+        elif to_bibtex.field_from_extra_line(ref, label, value):
+            continue  # Zotero's own line for what BibTeX has a field for
         elif low.startswith("tex.") and low != "tex.entrytype":
             ref.fields[label[4:].lower()] = value
         elif low in ("arxiv", "version", "tex.entrytype"):
@@ -367,56 +365,13 @@ def item_to_reference(item: Mapping[str, Any], *, library: str | None = None,
         if ref.arxiv_id and ref.url and _arxiv_from_url(ref.url):
             ref.url = None
     _take_fields(ref, item_type, values)
-    if title and strip_rich_text(title) != title:
-        ref.fields["title"] = rich_text_to_latex(title)  # italics etc. as TeX (writers)
-    _take_children(ref, children)
-    # Tags are the entry's keywords (BibTeX.js export), but for the arXiv categories' tags,
-    # which primaryClass already says.
-    keywords = [tag for tag in ref.tags
-                if not (ref.arxiv_id and from_arxiv.is_category_tag(tag))]
-    if keywords and "keywords" not in ref.fields:
-        ref.fields["keywords"] = escape_specials(", ".join(keywords))
-    if leftovers:
-        ref.fields.setdefault("note", "\n".join(leftovers))
+    to_bibtex.finish_reference(ref, title=title, children=children, leftovers=leftovers)
     if isinstance(item.get("key"), str) or isinstance(data.get("key"), str):
         ref.provenance = Provenance(
             source=f"zotero:{library}" if library else "zotero",
             zotero_key=data.get("key") or item.get("key"),
             zotero_version=data.get("version") or item.get("version"))
     return ref
-
-
-# `extra` lines Zotero writes for what BibTeX has a field for, and back (BibTeX.js).
-_EXTRA_FIELDS = {"LCCN": "lccn", "MR": "mrnumber", "Zbl": "zmnumber", "PMID": "pmid",
-                 "PMCID": "pmcid", "Published": "howpublished", "event-place": "location"}
-_EPRINT_TYPES = {"arXiv": "arxiv", "JSTOR": "jstor", "HDL": "hdl",
-                 "GoogleBooksID": "googlebooks"}
-
-
-def _take_children(ref: Reference, children: Iterable[Mapping[str, Any]]) -> None:
-    """Child notes as `note` (the arXiv comment as `comment`), file links as `file`."""
-    notes, files = [], []
-    for child in children:
-        data = _data(child)
-        if data.get("itemType") == "note":
-            text = _note_text(data.get("note") or "")
-            if ref.arxiv_id and text.startswith("Comment: ") and not ref.comment:
-                ref.comment = text.removeprefix("Comment: ")
-            elif text:
-                notes.append(text)
-        elif data.get("itemType") == "attachment" and data.get("path"):
-            parts = [data.get("title") or "", data["path"], data.get("contentType") or ""]
-            files.append(":".join(re.sub(r"([\\:;])", r"\\\1", part) for part in parts))
-    if notes and "note" not in ref.fields:
-        ref.fields["note"] = escape_specials("\n\n".join(notes))
-    if files and "file" not in ref.fields:
-        ref.fields["file"] = ";".join(files)
-
-
-def _note_text(note: str) -> str:
-    """A note's HTML as plain text, paragraphs kept apart."""
-    text = re.sub(r"</p>\s*<p>|<br\s*/?>", "\n\n", note)
-    return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
 
 
 def _data(item: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -560,13 +515,8 @@ def _take_fields(ref: Reference, item_type: str, values: dict[str, str]) -> None
         bib = reverse.get(name)
         if bib is None:
             continue
-        if name == "accessDate":
-            value = value[:10]
-        elif name == "pages":
-            # every dash between two numbers is a range, `--` (BibTeX.js export)
-            value = re.sub(r"(\w)\s*[-\u2012-\u2015\u2053]+\s*(\w)", r"\1--\2", value)
         # Back to .bib text, the form `Reference.fields` holds (see bridge.readers.bibtex).
-        ref.fields.setdefault(bib, rich_text_to_latex(value))
+        ref.fields.setdefault(bib, to_bibtex.field_value(name, value))
 
 
 def _authors(creators: list[Mapping[str, str]]) -> tuple[list[Author], list[Author]]:
