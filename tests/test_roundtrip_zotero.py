@@ -149,3 +149,24 @@ def test_bib_push_pull_keeps_every_field(zotero_server: ZoteroServer, tmp_path: 
     losses = {ref.key: problems for ref in refs if ref.key in pushed_keys
               and (problems := lost(ref, back.get(ref.key), day=dialect == "biblatex"))}
     assert losses == {}
+
+
+def test_children_follow_their_parent_and_a_group_gets_no_links_to_local_files(
+        tmp_path: Path):
+    from tests.servers.zotero_server import GROUP_ID
+
+    (ref,) = read_bibtex("@article{k, title={T}, note={Read it},"
+                         " file={PDF:/home/me/t.pdf:application/pdf}}", "<test>")
+    for library in ("user", "group"):
+        with ZoteroServer(group=True) as server, ZoteroClient(
+                Settings(), api_key=WRITE_KEY, sleep=lambda seconds: None, url=server.url,
+                library=server.library if library == "user" else f"group:{GROUP_ID}") as client:
+            report = push([ref], client, index_path=tmp_path / f"{library}.sqlite3")
+            assert report.failed == [] and len(report.created) == 1
+            store = server.items if library == "user" else server.group.items
+            (parent,) = [d for d in store.values() if not d.get("parentItem")]
+            kinds = sorted(d["itemType"] for d in store.values()
+                           if d.get("parentItem") == parent["key"])
+            # Zotero keeps links to local files only in a user's own library.
+            assert kinds == (["attachment", "note"] if library == "user" else ["note"])
+            assert len([r for r in server.requests if r.method == "POST"]) == 1  # one write

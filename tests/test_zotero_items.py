@@ -436,3 +436,71 @@ def test_invalid_fields_names_what_the_schema_refuses() -> None:
 def test_normalise_title_is_idempotent(title: str, expected: str) -> None:
     assert normalise_title(title) == expected
     assert normalise_title(expected) == expected
+
+
+# .bib entries as Zotero's BibTeX.js import makes them, for the rules its own test cases do
+# not reach (bridge/zotero/from_bibtex.py). Each: the entry, then the exact item and
+# children; `citationKey`, empty `tags` and `collections` are added below.
+FROM_BIBTEX = {
+    "googlebooks": (
+        "@book{g, title={T}, eprint={aBcD12}, eprinttype={googlebooks}}",
+        {"itemType": "book", "title": "T", "creators": [],
+         "extra": "GoogleBooksID: aBcD12"}, []),
+    "jstor": (
+        "@article{g, title={T}, eprinttype={jstor}, eprint={2289064}, journal={J},"
+        " fjournal={Journal of Things}}",
+        {"itemType": "journalArticle", "title": "T", "creators": [],
+         "publicationTitle": "Journal of Things", "journalAbbreviation": "J",
+         "extra": "JSTOR: 2289064"}, []),
+    "patent": (
+        "@patent{g, author={Kowalik, F.}, title={T}, number={9500261}, date={1995-01-11},"
+        " nationality={France}}",
+        {"itemType": "patent", "title": "T",
+         "creators": [_person("F.", "Kowalik", "inventor")], "issueDate": "1995-01-11",
+         "patentNumber": "9500261", "country": "France"}, []),
+    "manual": (
+        "@manual{g, title={The Manual}, organization={ACME}, address={Springfield},"
+        " lastchecked={2020-01-02}, howpublished={Online}}",
+        {"itemType": "book", "title": "The Manual", "creators": [], "publisher": "ACME",
+         "place": "Springfield", "accessDate": "2020-01-02",
+         "extra": "Published: Online\ntex.entrytype: manual"}, []),
+    "inproceedings": (
+        "@inproceedings{g, title={T}, booktitle={Proc.}, number={3}, location={Rome},"
+        " subtitle={A Study}, chapter={2}, note={Invited talk},"
+        " file={Slides:talks/t.pdf:application/pdf}}",
+        {"itemType": "conferencePaper", "title": "T: A Study", "creators": [],
+         "proceedingsTitle": "Proc.", "issue": "3",
+         "extra": "event-place: Rome\ntex.chapter: 2"},
+        [{"itemType": "note", "note": "<p>Invited talk</p>"},
+         {"itemType": "attachment", "linkMode": "linked_file", "title": "Slides",
+          "path": "talks/t.pdf", "contentType": "application/pdf"}]),
+    "techreport": (
+        "@techreport{g, title={T}, institution={MIT}, number={TR-1}, type={Memo},"
+        " keywords={a; b, c}}",
+        {"itemType": "report", "title": "T", "creators": [], "institution": "MIT",
+         "reportNumber": "TR-1", "reportType": "Memo",
+         "tags": [{"tag": "a"}, {"tag": "b"}, {"tag": "c"}]}, []),
+    "misc-url": (
+        "@misc{g, title={\\textit{Homo} on H$_2$O}, url={https://example.org}}",
+        {"itemType": "document", "title": "<i>Homo</i> on H₂O", "creators": [],
+         "url": "https://example.org"}, []),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FROM_BIBTEX))
+def test_a_bib_entry_is_the_item_bibtex_js_makes(name: str) -> None:
+    text, expected, children = FROM_BIBTEX[name]
+    (ref,) = _read(text)
+    item = reference_to_item(ref)
+    assert item == {"tags": [], **expected, "citationKey": "g", "collections": []}
+    assert reference_children(ref) == children
+    assert invalid_fields(item, SCHEMA_JSON) == []
+    # and back: what the user wrote is there again
+    back = item_to_reference(item, children=reference_children(ref))
+    assert back.entry_type == ref.entry_type
+
+
+def _read(text: str) -> list[Reference]:
+    from bridge.readers.bibtex import read_bibtex
+
+    return read_bibtex(text, "<test>")

@@ -239,8 +239,12 @@ def _create(client: Any, index: LibraryIndex,
     # Child notes and file links follow their parents in the same write, under the key the
     # parent is given here (Zotero creates a batch in order).
     children: list[tuple[int, dict[str, Any]]] = []
+    # Zotero takes links to local files only in a user's own library.
+    in_group = str(client.library or "").startswith("group:")
     for position, (ref, item) in enumerate(to_create):
         for child in reference_children(ref):
+            if in_group and child.get("linkMode") == "linked_file":
+                continue
             item.setdefault("key", new_object_key())
             children.append((position, {**child, "parentItem": item["key"]}))
     result = client.create_items(items + [child for _, child in children], progress=progress)
