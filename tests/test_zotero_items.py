@@ -504,3 +504,13 @@ def _read(text: str) -> list[Reference]:
     from bridge.readers.bibtex import read_bibtex
 
     return read_bibtex(text, "<test>")
+
+
+def test_pull_keeps_every_zotero_field_under_its_bibtex_name_or_its_own() -> None:
+    ref = item_to_reference({
+        "itemType": "journalArticle", "title": "T <sup>2</sup>", "section": "News",
+        "PMCID": "PMC123", "pages": "1—5", "rights": "CC-BY", "extra": "MR: 3077863\nZbl: 1"})
+    assert ref.title == "T 2"
+    assert ref.fields == {"chapter": "News", "pmcid": "PMC123", "pages": "1--5",
+                          "copyright": "CC-BY", "mrnumber": "3077863", "zmnumber": "1",
+                          "title": "T \\textsuperscript{2}"}

@@ -211,6 +211,23 @@ _FIELD_MAP = {
     "eventtitle": "conferenceName", "pagetotal": "numPages", "version": "versionNumber",
     "abstract": "abstractNote", "doi": "DOI",
 }
+_BIB_OF_BASE = {base: bib for bib, base in reversed(_FIELD_MAP.items())}
+
+
+def bib_name(item_type: str, field_name: str) -> str | None:
+    """The BibTeX field this import fills a Zotero field from, if one does.
+
+    >>> bib_name("journalArticle", "section"), bib_name("thesis", "university")
+    ('chapter', 'school')
+    """
+    own_names = _TYPES.get(item_type, ({}, ()))[0]
+    bases = [base for base, own in own_names.items() if own == field_name and base != own]
+    for base in [field_name, *bases]:
+        if base in _BIB_OF_BASE:
+            return _BIB_OF_BASE[base]
+    return None
+
+
 # Identifiers kept as `extra` lines, in Zotero's spelling.
 _EXTRA_IDS = {"lccn": "LCCN", "mrnumber": "MR", "zmnumber": "Zbl", "pmid": "PMID",
               "pmcid": "PMCID"}

@@ -512,9 +512,9 @@ def _take_fields(ref: Reference, item_type: str, values: dict[str, str]) -> None
     for name in ("libraryCatalog", "archive", "archiveLocation", "callNumber"):
         values.pop(name, None)
     for name, value in values.items():
-        bib = reverse.get(name)
-        if bib is None:
-            continue
+        # A field no BibTeX field fills keeps its Zotero name (`PMCID` is `pmcid`): Zotero's
+        # export drops it, but nothing a library holds is lost on the way to the .bib.
+        bib = reverse.get(name) or from_bibtex.bib_name(item_type, name) or name.lower()
         # Back to .bib text, the form `Reference.fields` holds (see bridge.readers.bibtex).
         ref.fields.setdefault(bib, to_bibtex.field_value(name, value))
 
