@@ -249,9 +249,6 @@ def _create(client: Any, index: LibraryIndex,
             children.append((position, {**child, "parentItem": item["key"]}))
     result = client.create_items(items + [child for _, child in children], progress=progress)
     failures = {failure.index: failure for failure in result.failed}
-    for offset, (position, _) in enumerate(children):
-        if (failure := failures.get(len(items) + offset)) and position not in failures:
-            failures[position] = failure  # the paper is there, but not all of it
     stored = []
     for position, (ref, item) in enumerate(to_create):
         if position in failures:
@@ -262,6 +259,12 @@ def _create(client: Any, index: LibraryIndex,
                                                 "version": result.library_version or 0}
         stored.append(data)
         report.created.append(PushedItem(ref, key))
+    for offset, (position, _) in enumerate(children):
+        if (failure := failures.get(len(items) + offset)) and position not in failures:
+            # The paper is there (and indexed, so it is never made twice), not all of it.
+            ref = to_create[position][0]
+            report.failed.append(PushedItem(ref, result.keys.get(position),
+                                            f"a note or file link of it: {failure}"))
     index.add_many(stored)
 
 
