@@ -455,7 +455,7 @@ def _creator(author: Author, creator_type: str) -> dict[str, str]:
     if author.is_institution:
         return {"creatorType": creator_type, "name": author.last}
     first = f"{author.first}, {author.jr}" if author.jr else author.first
-    if not first:
+    if not first and " " not in author.family:
         # A single word ("Aristotle"), as BibTeX.js keeps it: one-field mode.
         return {"creatorType": creator_type, "name": author.family}
     return {"creatorType": creator_type, "firstName": first, "lastName": author.family}
