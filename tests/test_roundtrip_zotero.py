@@ -15,6 +15,7 @@ they come back in arXiv's own shape (DESIGN.md), tested in test_translator_cases
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -149,6 +150,17 @@ def test_bib_push_pull_keeps_every_field(zotero_server: ZoteroServer, tmp_path: 
     losses = {ref.key: problems for ref in refs if ref.key in pushed_keys
               and (problems := lost(ref, back.get(ref.key), day=dialect == "biblatex"))}
     assert losses == {}
+    assert "<i>" not in out.read_text(encoding="utf-8")
+    if dialect == "bibtex" and shutil.which("bibtex"):
+        # Real bibtex reads the pulled file without an error; but a crossref to an entry
+        # push took for a duplicate of another (same title and year) has nothing to point
+        # at: the library holds that work once, under the other key.
+        merged = {p.reference.key for p in report.already_present}
+        log = bibtex_log(out, tmp_path / "bibtex")
+        targets = set(re.findall(r'refers to entry "([^"]+)"', log))
+        assert targets <= merged, log
+        errors = re.search(r"\(There (?:was|were) (\d+) error messages?\)", log)
+        assert int(errors.group(1) if errors else 0) == log.count("bad cross reference"), log
 
 
 def test_children_follow_their_parent_and_a_group_gets_no_links_to_local_files(
@@ -170,3 +182,17 @@ def test_children_follow_their_parent_and_a_group_gets_no_links_to_local_files(
             # Zotero keeps links to local files only in a user's own library.
             assert kinds == (["attachment", "note"] if library == "user" else ["note"])
             assert len([r for r in server.requests if r.method == "POST"]) == 1  # one write
+
+
+def bibtex_log(bib: Path, directory: Path) -> str:
+    """Real `bibtex`'s log (plain style) for every entry of `bib`."""
+    import subprocess
+
+    directory.mkdir()
+    keys = [ref.key for ref in read_bibtex(bib.read_text("utf-8"), str(bib))]
+    (directory / "refs.bib").write_text(bib.read_text("utf-8"), encoding="utf-8")
+    (directory / "doc.aux").write_text(
+        "\\relax\n" + "".join(f"\\citation{{{k}}}\n" for k in keys)
+        + "\\bibstyle{plain}\n\\bibdata{refs}\n", encoding="utf-8")
+    subprocess.run(["bibtex", "doc"], cwd=directory, capture_output=True, timeout=60)
+    return (directory / "doc.blg").read_text(encoding="utf-8", errors="replace")
