@@ -480,6 +480,15 @@ FROM_BIBTEX = {
         {"itemType": "report", "title": "T", "creators": [], "institution": "MIT",
          "reportNumber": "TR-1", "reportType": "Memo",
          "tags": [{"tag": "a"}, {"tag": "b"}, {"tag": "c"}]}, []),
+    "unreadable-dates": (
+        "@book{g, title={T}, date={forthcoming}, month={Spring}, location={Rome},"
+        " address={Paris}}",
+        {"itemType": "book", "title": "T", "creators": [], "place": "Paris",
+         "extra": "tex.location: Rome\ntex.date: forthcoming\ntex.month: Spring"}, []),
+    "in-press": (
+        "@article{g, title={T}, year={in press}, archivePrefix={arXiv}, eprint={AX1}}",
+        {"itemType": "journalArticle", "title": "T", "creators": [], "date": "in press",
+         "extra": "arXiv: AX1"}, []),
     "misc-url": (
         "@misc{g, title={\\textit{Homo} on H$_2$O}, url={https://example.org}}",
         {"itemType": "document", "title": "<i>Homo</i> on H₂O", "creators": [],
@@ -514,3 +523,9 @@ def test_pull_keeps_every_zotero_field_under_its_bibtex_name_or_its_own() -> Non
     assert ref.fields == {"chapter": "News", "pmcid": "PMC123", "pages": "1--5",
                           "copyright": "CC-BY", "mrnumber": "3077863", "zmnumber": "1",
                           "title": "T \\textsuperscript{2}"}
+
+
+def test_what_zotero_cannot_read_as_a_date_comes_back_as_written() -> None:
+    (ref,) = _read("@article{g, title={T}, year={in press}, date={forthcoming}}")
+    back = item_to_reference(reference_to_item(ref))
+    assert (back.date, back.fields) == (None, {"year": "in press", "date": "forthcoming"})

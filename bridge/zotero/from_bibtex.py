@@ -303,7 +303,8 @@ def convert_entry(ref: Reference, item_type: str | None = None) -> BibConversion
         tex_lines.append(f"tex.entrytype: {entry_type}")
 
     backup_publisher = values.get("institution") or values.get("organization")
-    eprint, eprinttype = values.get("eprint"), values.get("eprinttype")
+    eprint = values.get("eprint")
+    eprinttype = values.get("eprinttype") or values.get("archiveprefix")
     for name, raw in values.items():
         if name in _MODELLED or name in ("day", "subtitle", "institution", "organization",
                                          "fjournal", "eprint", "eprinttype", "translator"):
@@ -318,6 +319,8 @@ def convert_entry(ref: Reference, item_type: str | None = None) -> BibConversion
                 extra_ids.append(f"event-place: {text}")
             elif "address" not in values:
                 put("place", text, name)
+            else:  # the publisher's place is `address`; where else it was, ours to keep
+                tex_lines.append(f"tex.location: {_one_line(raw)}")
         elif name == "number":
             base = {"report": "number", "book": "seriesNumber", "bookSection": "seriesNumber",
                     "patent": "number"}.get(item_type, "issue")
@@ -357,6 +360,12 @@ def convert_entry(ref: Reference, item_type: str | None = None) -> BibConversion
         else:
             tex_lines.append(f"tex.{name}: {_one_line(raw)}")
 
+    # What the reader could not read as the date stays with it (`year = {in press}` is the
+    # date itself, as BibTeX.js takes it; `date = {forthcoming}`, `month = {Spring}` are kept).
+    if "date" in values:
+        tex_lines.append(f"tex.date: {_one_line(values['date'])}")
+    if "month" in values and len(ref.date or "") < 7:
+        tex_lines.append(f"tex.month: {_one_line(values['month'])}")
     if eprinttype and not eprint:
         tex_lines.append(f"tex.eprinttype: {_one_line(eprinttype)}")
     if ref.categories and not ref.arxiv_id:

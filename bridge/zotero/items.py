@@ -313,7 +313,9 @@ def item_to_reference(item: Mapping[str, Any], *, library: str | None = None,
     title = values.pop("title", None) or None
     ref = Reference(title=strip_rich_text(title) if title else None,
                     abstract=values.pop("abstractNote", None) or None,
-                    date=_iso_date(values.pop("date", "")))
+                    date=_iso_date(raw_date := values.pop("date", "")))
+    if raw_date and ref.date is None:  # `in press`: no date we can read, but the user's text
+        ref.fields["year"] = to_bibtex.field_value("date", raw_date)
     creators = data.get("creators") or []
     ref.authors, ref.editors = _authors([c for c in creators
                                          if c.get("creatorType") != "translator"])
