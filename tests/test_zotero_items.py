@@ -489,6 +489,10 @@ FROM_BIBTEX = {
         "@article{g, title={T}, year={in press}, archivePrefix={arXiv}, eprint={AX1}}",
         {"itemType": "journalArticle", "title": "T", "creators": [], "date": "in press",
          "extra": "arXiv: AX1"}, []),
+    "fjournal-alone": (
+        "@article{g, title={T}, fjournal={Advances in Mathematics}}",
+        {"itemType": "journalArticle", "title": "T", "creators": [],
+         "publicationTitle": "Advances in Mathematics"}, []),
     "misc-url": (
         "@misc{g, title={\\textit{Homo} on H$_2$O}, url={https://example.org}}",
         {"itemType": "document", "title": "<i>Homo</i> on H₂O", "creators": [],

@@ -382,6 +382,8 @@ def convert_entry(ref: Reference, item_type: str | None = None) -> BibConversion
             tex_lines.append(f"tex.eprint: {_one_line(eprint)}")
             if eprinttype:
                 tex_lines.append(f"tex.eprinttype: {_one_line(eprinttype)}")
+    if "fjournal" in values and "journal" not in values:
+        put("publicationTitle", _text(values["fjournal"]), "fjournal")
     if backup_publisher and "publisher" not in values:
         put("publisher", _text(backup_publisher), "institution"
             if "institution" in values else "organization")
