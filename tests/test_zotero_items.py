@@ -493,6 +493,10 @@ FROM_BIBTEX = {
         "@article{g, title={T}, fjournal={Advances in Mathematics}}",
         {"itemType": "journalArticle", "title": "T", "creators": [],
          "publicationTitle": "Advances in Mathematics"}, []),
+    "institution-and-organization": (
+        "@techreport{g, title={T}, institution={MIT}, organization={ACM}}",
+        {"itemType": "report", "title": "T", "creators": [], "institution": "MIT",
+         "extra": "tex.organization: ACM"}, []),
     "misc-url": (
         "@misc{g, title={\\textit{Homo} on H$_2$O}, url={https://example.org}}",
         {"itemType": "document", "title": "<i>Homo</i> on H₂O", "creators": [],

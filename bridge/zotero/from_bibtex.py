@@ -302,7 +302,6 @@ def convert_entry(ref: Reference, item_type: str | None = None) -> BibConversion
     if entry_type not in ITEM_TYPES and entry_type != "misc":
         tex_lines.append(f"tex.entrytype: {entry_type}")
 
-    backup_publisher = values.get("institution") or values.get("organization")
     eprint = values.get("eprint")
     eprinttype = values.get("eprinttype") or values.get("archiveprefix")
     for name, raw in values.items():
@@ -384,13 +383,13 @@ def convert_entry(ref: Reference, item_type: str | None = None) -> BibConversion
                 tex_lines.append(f"tex.eprinttype: {_one_line(eprinttype)}")
     if "fjournal" in values and "journal" not in values:
         put("publicationTitle", _text(values["fjournal"]), "fjournal")
-    if backup_publisher and "publisher" not in values:
-        put("publisher", _text(backup_publisher), "institution"
-            if "institution" in values else "organization")
-    elif backup_publisher:
-        for name in ("institution", "organization"):
-            if name in values:
-                tex_lines.append(f"tex.{name}: {_one_line(values[name])}")
+    # `institution`/`organization` are the publisher when there is none (BibTeX.js).
+    backups = [name for name in ("institution", "organization") if name in values]
+    if backups and "publisher" not in values:
+        put("publisher", _text(values[backups[0]]), backups[0])
+        backups = backups[1:]
+    for name in backups:
+        tex_lines.append(f"tex.{name}: {_one_line(values[name])}")
 
     extra = extra_ids + tex_lines
     if extra:
