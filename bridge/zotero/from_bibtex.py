@@ -303,7 +303,8 @@ def convert_entry(ref: Reference, item_type: str | None = None) -> BibConversion
         tex_lines.append(f"tex.entrytype: {entry_type}")
 
     eprint = values.get("eprint")
-    eprinttype = values.get("eprinttype") or values.get("archiveprefix")
+    type_name = "eprinttype" if "eprinttype" in values else "archiveprefix"
+    eprinttype = values.get(type_name)
     for name, raw in values.items():
         if name in _MODELLED or name in ("day", "subtitle", "institution", "organization",
                                          "fjournal", "eprint", "eprinttype", "translator"):
@@ -366,7 +367,7 @@ def convert_entry(ref: Reference, item_type: str | None = None) -> BibConversion
     if "month" in values and len(ref.date or "") < 7:
         tex_lines.append(f"tex.month: {_one_line(values['month'])}")
     if eprinttype and not eprint:
-        tex_lines.append(f"tex.eprinttype: {_one_line(eprinttype)}")
+        tex_lines.append(f"tex.{type_name}: {_one_line(eprinttype)}")
     if ref.categories and not ref.arxiv_id:
         # The reader takes eprintclass/primaryClass for arXiv's; another archive's class
         # (ESSOAr's "Oceanography") has no Zotero field.
@@ -380,7 +381,7 @@ def convert_entry(ref: Reference, item_type: str | None = None) -> BibConversion
             # Zotero drops an eprint it has no label for; we keep it for BBT and our pull.
             tex_lines.append(f"tex.eprint: {_one_line(eprint)}")
             if eprinttype:
-                tex_lines.append(f"tex.eprinttype: {_one_line(eprinttype)}")
+                tex_lines.append(f"tex.{type_name}: {_one_line(eprinttype)}")
     if "fjournal" in values and "journal" not in values:
         put("publicationTitle", _text(values["fjournal"]), "fjournal")
     # `institution`/`organization` are the publisher when there is none (BibTeX.js).

@@ -506,6 +506,7 @@ def _take_fields(ref: Reference, item_type: str, values: dict[str, str]) -> None
     # `journal`, not `journaltitle`; `school`, not `institution`: the BibTeX names first.
     reverse.update({"publicationTitle": "journal", "university": "school",
                     "place": "address", "accessDate": "urldate", "rights": "copyright"})
+    reverse.setdefault("issue", "number")  # BibTeX.js's export: the issue is `number`
     if item_type == "thesis":
         defaults = (_THESIS_TYPE.get(ref.entry_type or ""),
                     from_bibtex.THESIS_TYPE.get(ref.entry_type or ""))
@@ -514,11 +515,15 @@ def _take_fields(ref: Reference, item_type: str, values: dict[str, str]) -> None
     for name in ("libraryCatalog", "archive", "archiveLocation", "callNumber"):
         values.pop(name, None)
     for name, value in values.items():
-        # A field no BibTeX field fills keeps its Zotero name (`PMCID` is `pmcid`): Zotero's
-        # export drops it, but nothing a library holds is lost on the way to the .bib.
-        bib = reverse.get(name) or from_bibtex.bib_name(item_type, name) or name.lower()
         # Back to .bib text, the form `Reference.fields` holds (see bridge.readers.bibtex).
-        ref.fields.setdefault(bib, to_bibtex.field_value(name, value))
+        text = to_bibtex.field_value(name, value)
+        # The BibTeX name Zotero's export gives it; else the one its import fills it from
+        # (an article's `booktitle`, when a `tex.journal` line holds its `journal`); else
+        # its own name (`PMCID` is `pmcid`), which Zotero's export drops. Nothing a library
+        # holds is lost on the way to the .bib.
+        for bib in (reverse.get(name), from_bibtex.bib_name(item_type, name), name.lower()):
+            if bib and ref.fields.setdefault(bib, text) == text:
+                break
 
 
 def _authors(creators: list[Mapping[str, str]]) -> tuple[list[Author], list[Author]]:
