@@ -59,6 +59,8 @@ def library_items() -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
         item = {name: value for name, value in expected.items()
                 if name not in ("seeAlso", "attachments", "notes")}
         item["citationKey"] = f"arxivcase{index}"
+        # Zotero saves a translator's tags as automatic ones
+        item["tags"] = [{"tag": t["tag"], "type": 1} for t in expected["tags"]]
         children = [{"itemType": "note", "note": n["note"]} for n in expected["notes"]]
         out.append((item, children))
     return out

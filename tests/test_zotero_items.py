@@ -116,9 +116,10 @@ def test_a_published_item_keeps_its_journal_and_doi_besides_the_arxiv_id() -> No
     ref = item_to_reference(item)
     assert ref.entry_type == "article"
     assert ref.doi == "10.1126/science.1252319"
+    # its tag (not marked automatic) is a keyword, as BBT's own export (#460) writes it
     assert ref.fields == {"journal": "Science", "number": "6195", "pages": "420--424",
                           "volume": "345", "issn": "0036-8075, 1095-9203",
-                          "urldate": "2016-04-18"}
+                          "urldate": "2016-04-18", "keywords": "Quantum Physics"}
     assert ref.url is None  # the arXiv abs URL is derived from the id
     assert ref.authors[0] == Author(last="Rønnow", first="Troels F.")
     assert identity_keys(item) == {"arxiv:1401.2910", "doi:10.1126/science.1252319",
@@ -197,8 +198,10 @@ def test_an_arxiv_paper_becomes_the_translators_preprint() -> None:
         "extra": "arXiv:2310.13798 [cs.CL]",
         "libraryCatalog": "arXiv.org",
         "citationKey": "kundu2023specific",
-        "tags": [{"tag": "Computer Science - Computation and Language"},
-                 {"tag": "Computer Science - Artificial Intelligence"}, {"tag": "to-read"}],
+        # the translator's own tags, which Zotero marks automatic; then ours
+        "tags": [{"tag": "Computer Science - Computation and Language", "type": 1},
+                 {"tag": "Computer Science - Artificial Intelligence", "type": 1},
+                 {"tag": "to-read"}],
         "collections": ["ABCD2345"],
     }
     assert invalid_fields(item, SCHEMA_JSON) == []
@@ -537,3 +540,19 @@ def test_what_zotero_cannot_read_as_a_date_comes_back_as_written() -> None:
     (ref,) = _read("@article{g, title={T}, year={in press}, date={forthcoming}}")
     back = item_to_reference(reference_to_item(ref))
     assert (back.date, back.fields) == (None, {"year": "in press", "date": "forthcoming"})
+
+
+def test_an_arxiv_entry_keeps_the_users_keywords_note_and_urldate() -> None:
+    (ref,) = _read("@article{g, title={T}, journal={arXiv e-prints}, eprint={1701.00001},"
+                   " archivePrefix={arXiv}, primaryClass={astro-ph.SR}, urldate={2020-01-02},"
+                   " keywords={Astrophysics - Solar and Stellar Astrophysics},"
+                   " note={Accepted at ApJ; see arXiv:1701.00001}}")
+    item = reference_to_item(ref)
+    # ADS writes the categories' names as keywords: the user's, so not automatic tags
+    assert item["tags"] == [{"tag": "Astrophysics - Solar and Stellar Astrophysics"}]
+    children = reference_children(ref)
+    assert children == [{"itemType": "note",
+                         "note": "<p>Accepted at ApJ; see arXiv:1701.00001</p>"}]
+    back = item_to_reference(item, children=children)
+    assert back.fields == {"urldate": "2020-01-02", "note": "Accepted at ApJ; see arXiv:1701.00001",
+                           "keywords": "Astrophysics - Solar and Stellar Astrophysics"}

@@ -145,7 +145,8 @@ def test_push_creates_exactly_the_missing_papers_correctly_filled(
             f"http://arxiv.org/abs/{ref.arxiv_id}", "arXiv.org")
         assert data["extra"].split("\n")[0] == f"arXiv:{ref.arxiv_id} [{paper['primary_category']}]"
         assert data["collections"] == []
-        assert data["tags"] == [{"tag": t} for t in category_tags(paper["categories"])]
+        assert data["tags"] == [{"tag": t, "type": 1}
+                                for t in category_tags(paper["categories"])]
 
 
 def test_a_second_identical_push_writes_nothing_and_reads_only_since(

@@ -250,6 +250,9 @@ class BibConversion:
     attachments: list[dict[str, str]] = field(default_factory=list)
     """Linked files: `title`, `path`, `contentType`."""
     tags: list[str] = field(default_factory=list)
+    automatic_tags: list[str] = field(default_factory=list)
+    """Tags a translator makes itself (an arXiv paper's categories), which Zotero marks
+    automatic (`type` 1); a .bib's keywords are the user's own."""
 
 
 def convert_entry(ref: Reference, item_type: str | None = None) -> BibConversion:

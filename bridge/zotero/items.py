@@ -169,7 +169,7 @@ def reference_to_item(ref: Reference, *, collections: Iterable[str] = (),
     ...     authors=[Author("Kundu", "Sandipan")], date="2023-10-20", primary_category="cs.CL"))
     >>> item["itemType"], item["archiveID"], item["extra"], item["tags"]
     ('preprint', 'arXiv:2310.13798', 'arXiv:2310.13798 [cs.CL]', \
-[{'tag': 'Computer Science - Computation and Language'}])
+[{'tag': 'Computer Science - Computation and Language', 'type': 1}])
     >>> item["creators"]
     [{'creatorType': 'author', 'firstName': 'Sandipan', 'lastName': 'Kundu'}]
     """
@@ -177,7 +177,10 @@ def reference_to_item(ref: Reference, *, collections: Iterable[str] = (),
     item = conversion.item
     if ref.key:
         item["citationKey"] = ref.key
-    item["tags"] = [{"tag": tag} for tag in _unique([*ref.tags, *conversion.tags, *tags])]
+    automatic = set(conversion.automatic_tags) - set(ref.tags) - set(conversion.tags)
+    item["tags"] = [{"tag": tag, "type": 1} if tag in automatic else {"tag": tag}
+                    for tag in _unique([*ref.tags, *conversion.tags,
+                                        *conversion.automatic_tags, *tags])]
     item["collections"] = _unique(collections)
     return item
 
@@ -218,8 +221,7 @@ def _arxiv_item(ref: Reference) -> from_bibtex.BibConversion:
     # that only restates arXiv ("arXiv preprint arXiv:...") says nothing.
     rest = ref.copy(doi=None, url=None, abstract=None, fields={
         name: value for name, value in ref.fields.items()
-        if name not in ("journal", "journaltitle", "howpublished", "note", "publisher")
-        or "arxiv" not in value.lower()})
+        if not _restates_arxiv(name, value, arxiv_id)})
     conversion = from_bibtex.convert_entry(rest, "preprint")
     others = conversion.item
     item: dict[str, Any] = {"itemType": "preprint", "title": others.pop("title", ""),
@@ -255,11 +257,30 @@ def _arxiv_item(ref: Reference) -> from_bibtex.BibConversion:
     item["extra"] = "\n".join(extra)
     conversion.item = item
     categories = ref.categories or ([ref.primary_category] if ref.primary_category else [])
-    conversion.tags = [*from_arxiv.category_tags(categories), *conversion.tags]
+    conversion.automatic_tags = from_arxiv.category_tags(categories)
     note = from_arxiv.comment_note(ref)
     if note:
         conversion.notes.insert(0, note)
     return conversion
+
+
+_ARXIV_WORDS = re.compile(
+    r"\\url|[{}\s:.,/]|https?|(?:www\.|export\.)?arxiv\.org|abs|pdf|arxiv|preprint|e-prints?",
+    re.IGNORECASE)
+
+
+def _restates_arxiv(name: str, value: str, arxiv_id: str) -> bool:
+    """Whether a venue-like field says no more than "arXiv" and the id.
+
+    >>> [_restates_arxiv("note", v, "1305.4904") for v in ("\\\\url{http://arxiv.org/abs/1305.4904}",
+    ...     "arXiv preprint arXiv:1305.4904", "Accepted at ICML; see arXiv:1305.4904")]
+    [True, True, False]
+    """
+    if name not in ("journal", "journaltitle", "howpublished", "note", "publisher"):
+        return False
+    rest = _ARXIV_WORDS.sub("", value)
+    bare_id = arxiv_id.replace("/", "").replace(".", "")
+    return not re.sub(r"v\d+$", "", rest.replace(bare_id, "")) and "arxiv" in value.lower()
 
 
 def _arxiv_line(ref: Reference) -> str:
@@ -323,6 +344,7 @@ def item_to_reference(item: Mapping[str, Any], *, library: str | None = None,
     if translators:  # BibTeX.js's export writes them as `translator`
         ref.fields["translator"] = format_bibtex_names(translators)
     ref.tags = [t["tag"] for t in data.get("tags") or [] if t.get("tag")]
+    automatic = {t["tag"] for t in data.get("tags") or [] if t.get("type") == 1}
     ref.key = values.pop("citationKey", None) or None
     ref.url = values.pop("url", None) or None
     doi = values.pop("DOI", "")
@@ -357,7 +379,7 @@ def item_to_reference(item: Mapping[str, Any], *, library: str | None = None,
     if arxiv_shaped:
         # Everything the arXiv shape derives (repository, archiveID, ...) is dropped here.
         for name in ("repository", "archiveID", "libraryCatalog", "publicationTitle",
-                     "reportNumber", "institution", "accessDate"):
+                     "reportNumber", "institution"):
             values.pop(name, None)
         ref.entry_type = None
         if ref.url and _arxiv_from_url(ref.url):
@@ -367,7 +389,8 @@ def item_to_reference(item: Mapping[str, Any], *, library: str | None = None,
         if ref.arxiv_id and ref.url and _arxiv_from_url(ref.url):
             ref.url = None
     _take_fields(ref, item_type, values)
-    to_bibtex.finish_reference(ref, title=title, children=children, leftovers=leftovers)
+    to_bibtex.finish_reference(ref, title=title, children=children, leftovers=leftovers,
+                               automatic_tags=automatic)
     if isinstance(item.get("key"), str) or isinstance(data.get("key"), str):
         ref.provenance = Provenance(
             source=f"zotero:{library}" if library else "zotero",

@@ -18,8 +18,10 @@ has one):
 * `extra` lines go back to the field they came from: `event-place:` to `location`,
   `Published:` to `howpublished`, `arXiv:`/`JSTOR:`/`GoogleBooksID:`/`HDL:` to `eprint`
   with its `eprinttype`; Zotero's export writes them all into `note`.
-* The tags Zotero's arXiv translator makes of an arXiv paper's categories are not
-  keywords: `primaryClass` says the same, and every arXiv entry would gain a field.
+* The tags Zotero's arXiv translator makes of an arXiv paper's categories (automatic tags,
+  `type` 1, as Zotero saves a translator's tags) are not keywords: `primaryClass` says the
+  same, and every arXiv entry would gain a field. A keyword a user wrote that reads like
+  a category (ADS writes them) is the user's tag, and stays a keyword.
 """
 
 from __future__ import annotations
@@ -79,12 +81,15 @@ def field_value(name: str, value: str) -> str:
 
 
 def finish_reference(ref: Reference, *, title: str | None,
-                     children: Iterable[Mapping[str, Any]], leftovers: list[str]) -> None:
+                     children: Iterable[Mapping[str, Any]], leftovers: list[str],
+                     automatic_tags: Iterable[str] = ()) -> None:
     """Add what the item says outside its fields: rich title, children, tags, extra lines.
 
     `leftovers` are the `extra` lines nothing else took; they go into `note`, as BibTeX.js
-    writes them, after the child notes.
+    writes them, after the child notes. `automatic_tags` are those Zotero marks as made by
+    a translator (`type` 1).
     """
+    automatic = set(automatic_tags)
     if title and strip_rich_text(title) != title:
         ref.fields["title"] = rich_text_to_latex(title)  # italics etc. as TeX (writers)
     notes, files = [], []
@@ -105,7 +110,7 @@ def finish_reference(ref: Reference, *, title: str | None,
     if notes and "note" not in ref.fields:
         ref.fields["note"] = escape_specials("\n\n".join(notes))
     keywords = [tag for tag in ref.tags
-                if not (ref.arxiv_id and from_arxiv.is_category_tag(tag))]
+                if not (tag in automatic and from_arxiv.is_category_tag(tag))]
     if keywords and "keywords" not in ref.fields:
         ref.fields["keywords"] = escape_specials(", ".join(keywords))
 
