@@ -168,22 +168,30 @@ def assign_keys(refs: list[Reference], *, formula: str = DEFAULT_FORMULA,
 def repair_keys(refs: list[Reference], taken: Iterable[str] = ()) -> None:
     """Make keys typed into a tool that does not check them (Zotero's `citationKey`) usable.
 
-    Each key is cut down to what BibTeX accepts (`sanitize_key`); a key that is then empty,
-    or already used by an earlier reference or in `taken`, is removed, so that
-    `assign_keys` makes it anew by the formula.
+    A key BibTeX or biber cannot read (white space, braces, quotes, `#%'()=\\~`, a comma,
+    non-ASCII) is cut down to what they accept (`sanitize_key`); one they can read
+    (`DBLP:ms/Hoffmann2008`, `abramowitz+stegun`) is the user's and stays as it is. A key
+    that is then empty, or already used by an earlier reference or in `taken`, is removed,
+    so that `assign_keys` makes it anew by the formula.
 
-    >>> refs = [Reference(key=key) for key in ["a b", "A{}B", "other", "}"]]
+    >>> refs = [Reference(key=key) for key in ["a b", "A{}B", "other", "}", "DBLP:ms/H08"]]
     >>> repair_keys(refs, taken={"other"})
     >>> [r.key for r in refs]
-    ['ab', None, None, None]
+    ['ab', None, None, None, 'DBLP:ms/H08']
     """
     seen = {key.lower() for key in taken}
     for ref in refs:
-        ref.key = sanitize_key(ref.key or "") or None
+        if ref.key and (_UNREADABLE_KEY.search(ref.key) or not ref.key.isascii()
+                        or not ref.key.isprintable()):
+            ref.key = sanitize_key(ref.key) or None
         if ref.key and ref.key.lower() in seen:
             ref.key = None
         elif ref.key:
             seen.add(ref.key.lower())
+
+
+# What BibTeX or biber cannot read in a key (bridge.writers.bibtex refuses the same).
+_UNREADABLE_KEY = re.compile(r"[\s,{}\"#%'()=\\~]")
 
 
 def with_keys(refs: Iterable[Reference], *, formula: str = DEFAULT_FORMULA,

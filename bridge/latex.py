@@ -27,8 +27,12 @@ from itertools import groupby
 __all__ = [
     "balance_braces",
     "escape_specials",
+    "has_rich_markup",
+    "latex_to_rich_text",
     "latex_to_unicode",
     "protect_title",
+    "rich_text_to_latex",
+    "strip_rich_text",
     "unicode_to_latex",
 ]
 
@@ -421,6 +425,10 @@ _SPECIAL_IN_MATH = re.compile(r"(?<!\\)([&%#])")
 def _escaped(match: re.Match[str]) -> str:
     found = match.group()
     if found[0] == "\\":
+        # A backslash before a non-ASCII letter escapes nothing in TeX: it is a backslash
+        # of the text (`Swe\\ıg` in a Zotero name), spelled out.
+        if not found[1:].isascii():
+            return "\\textbackslash{}" + found[1:]
         return found
     return "\\^{}" if found == "^" else "\\" + found
 
@@ -611,3 +619,208 @@ def braces_balanced(text: str) -> bool:
             if depth < 0:
                 return False
     return depth == 0
+
+
+# ------------------------------------------------------------------ Zotero rich text
+#
+# Zotero stores a few HTML tags in titles and other text fields (its "rich text":
+# https://www.zotero.org/support/kb/rich_text_bibliography): <i>, <b>, <sup>, <sub>, small
+# caps, and <span class="nocase">. Zotero's BibTeX.js import makes them from TeX font
+# commands and simple sub/superscript math, and its export turns them back into TeX; these
+# functions do the same for us. Sub- and superscripts that Unicode has a character for
+# (DNA$_2$, $\Sigma^{0}$) become that character, as BibTeX.js does.
+
+_SUPERSCRIPTS = dict(zip("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ", strict=True))
+_SUBSCRIPTS = dict(zip("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎", strict=True))
+_SMALL_CAPS_SPAN = '<span style="small-caps">'  # BibTeX.js's spelling (its test cases)
+_FONT_TAGS = {"textit": "i", "emph": "i", "textbf": "b", "textsc": "sc",
+              "textsuperscript": "sup", "textsubscript": "sub",
+              "it": "i", "em": "i", "itshape": "i", "bf": "b", "bfseries": "b",
+              "sc": "sc", "scshape": "sc"}
+_RICH_START = re.compile(
+    r"\\(textit|emph|textbf|textsc|textsuperscript|textsubscript)\s*(?=\{)"
+    r"|\{\\(it|em|itshape|bf|bfseries|sc|scshape)(?![A-Za-z])\s*"
+    r"|(?<!\\)\$"
+    r"|(?<!\\)(\{)")
+# What a brace right after it is the argument of: a command or an accent (`\\'{e}`).
+_ARGUMENT_OF = re.compile(r"\\(?:[A-Za-z]+\s*|[^A-Za-z\s])$")
+_MATH_WRAPPER = re.compile(r"^\\(?:textrm|mathrm|text|mbox)\s*\{(.*)\}$", re.DOTALL)
+
+
+def _open_tag(tag: str) -> str:
+    return _SMALL_CAPS_SPAN if tag == "sc" else f"<{tag}>"
+
+
+def _close_tag(tag: str) -> str:
+    return "</span>" if tag == "sc" else f"</{tag}>"
+
+
+def has_rich_markup(tex: str) -> bool:
+    """Whether TeX text has markup that plain Unicode loses (font commands, sub/superscripts).
+
+    >>> has_rich_markup(r"DNA$_{2}$ of \\textit{Natrix}"), has_rich_markup("Plain {AI}")
+    (True, False)
+    """
+    return bool(re.search(r"\\(?:textit|emph|textbf|textsc|textsuperscript|textsubscript)\b"
+                          r"|\{\\(?:it|em|bf|sc)\b|\$[^$]*[_^][^$]*\$", tex))
+
+
+def latex_to_rich_text(tex: str) -> str:
+    """TeX text as Zotero stores it: Unicode, with Zotero's rich-text tags for the markup.
+
+    >>> latex_to_rich_text(r"DNA$_{\\textrm{2}}$ of (\\textit{Natrix cetti}) \\textbf{do not}")
+    'DNA₂ of (<i>Natrix cetti</i>) <b>do not</b>'
+    >>> latex_to_rich_text(r"Actes du $4^{\\textrm{ème}}$ Congr{\\`e}s, $\\Sigma^{0}$, Po$_{eee}$t")
+    'Actes du 4<sup>ème</sup> Congrès, Σ⁰, Po<sub>eee</sub>t'
+    >>> latex_to_rich_text(r"\\textsc{species status} and $\\frac{a}{b}$")
+    '<span style="small-caps">species status</span> and $\\\\frac{a}{b}$'
+    """
+    out: list[str] = []
+    pos = search = 0
+    while (match := _RICH_START.search(tex, search)) is not None:
+        if match.group(3) and _ARGUMENT_OF.search(tex, 0, match.start()):
+            search = _group_end(tex, match.start())  # an argument: plain TeX, decoded whole
+            continue
+        out.append(latex_to_unicode(tex[pos:match.start()]))
+        if match.group(3):  # a group of its own: its braces only protect case
+            end = _group_end(tex, match.start())
+            out.append(latex_to_rich_text(tex[match.start() + 1:end - 1]))
+            pos = search = end
+            continue
+        if match.group(1):  # \textit{...}
+            end = _group_end(tex, match.end())
+            tag = _FONT_TAGS[match.group(1)]
+            inner = latex_to_rich_text(tex[match.end() + 1:end - 1])
+            out.append(f"{_open_tag(tag)}{inner}{_close_tag(tag)}")
+            pos = search = end
+        elif match.group(2):  # {\it ...}
+            end = _group_end(tex, match.start())
+            tag = _FONT_TAGS[match.group(2)]
+            inner = latex_to_rich_text(tex[match.end():end - 1])
+            out.append(f"{_open_tag(tag)}{inner}{_close_tag(tag)}")
+            pos = search = end
+        else:  # $...$
+            close = tex.find("$", match.end())
+            while close > 0 and tex[close - 1] == "\\":
+                close = tex.find("$", close + 1)
+            if close < 0:
+                out.append(latex_to_unicode(tex[match.start():]))
+                pos = len(tex)
+                break
+            out.append(_math_to_rich_text(tex[match.start():close + 1]))
+            pos = search = close + 1
+    out.append(latex_to_unicode(tex[pos:]))
+    return "".join(out)
+
+
+def _math_to_rich_text(math: str) -> str:
+    """`$x^{2}$` as rich text; math we cannot render as text stays TeX, as Zotero keeps it."""
+    body = math[1:-1]
+    out: list[str] = []
+    chunk: list[str] = []
+
+    def flush() -> bool:
+        text = "".join(chunk).strip()
+        chunk.clear()
+        if not text:
+            return True
+        if "\\" not in text and "{" not in text:
+            out.append(text)
+            return True
+        decoded = latex_to_unicode(f"${text}$")
+        if "$" in decoded or "\\" in decoded:
+            return False
+        out.append(decoded)
+        return True
+
+    i = 0
+    while i < len(body):
+        char = body[i]
+        if char in "^_":
+            if not flush():
+                return latex_to_unicode(math)
+            if i + 1 < len(body) and body[i + 1] == "{":
+                end = _group_end(body, i + 1)
+                argument = body[i + 2:end - 1].strip()
+            else:
+                end = i + 2
+                argument = body[i + 1:end]
+            if wrapper := _MATH_WRAPPER.match(argument):
+                argument = wrapper.group(1)
+            text = latex_to_unicode(argument) if argument else ""
+            if "$" in text or "\\" in text:
+                return latex_to_unicode(math)
+            table = _SUPERSCRIPTS if char == "^" else _SUBSCRIPTS
+            if text and all(c in table for c in text):
+                out.append("".join(table[c] for c in text))
+            else:
+                tag = "sup" if char == "^" else "sub"
+                out.append(f"<{tag}>{text}</{tag}>")
+            i = end
+        else:
+            chunk.append(char)
+            i += 1
+    if not flush():
+        return latex_to_unicode(math)
+    return "".join(out)
+
+
+_RICH_TAG = re.compile(r"<(/?)(i|em|b|strong|sup|sub|span|sc)\b([^>]*)>", re.IGNORECASE)
+
+
+def strip_rich_text(text: str) -> str:
+    """Zotero rich text without its tags: the plain Unicode a `Reference` holds.
+
+    >>> strip_rich_text('DNA₂ of <i>Natrix</i> <span class="nocase">iPhone</span>')
+    'DNA₂ of Natrix iPhone'
+    """
+    return _RICH_TAG.sub("", text)
+
+
+def rich_text_to_latex(text: str) -> str:
+    """Zotero rich text as BibTeX text: tags to TeX commands, specials escaped.
+
+    `<i>` and `<b>` become `\\textit`/`\\textbf` and small caps `\\textsc`, as Zotero's own
+    BibTeX export writes them; `<sup>`/`<sub>` become `\\textsuperscript`/`\\textsubscript`
+    (Better BibTeX's choice: text mode, so they need no math and survive any style), and
+    `<span class="nocase">` a brace group, which keeps its case. Unknown tags are dropped.
+
+    >>> print(rich_text_to_latex('<i>Natrix</i> & DNA<sub>2</sub>, <span class="nocase">iOS</span>'
+    ...                          ))
+    \\textit{Natrix} \\& DNA\\textsubscript{2}, {iOS}
+    """
+    out: list[str] = []
+    stack: list[str] = []
+    pos = 0
+    for match in _RICH_TAG.finditer(text):
+        out.append(escape_specials(text[pos:match.start()]))
+        pos = match.end()
+        closing, name, attributes = match.group(1), match.group(2).lower(), match.group(3)
+        if closing:
+            if stack:
+                out.append(stack.pop())
+            continue
+        if name in ("i", "em"):
+            out.append("\\textit{")
+        elif name in ("b", "strong"):
+            out.append("\\textbf{")
+        elif name == "sup":
+            out.append("\\textsuperscript{")
+        elif name == "sub":
+            out.append("\\textsubscript{")
+        elif name == "sc" or "small-caps" in attributes:
+            out.append("\\textsc{")
+        elif "nocase" in attributes:
+            out.append("{")
+        else:
+            stack.append("")
+            continue
+        stack.append("}")
+    out.append(escape_specials(text[pos:]))
+    out.extend(reversed(stack))
+    return "".join(out)
+
+
+# Text-mode quote symbols (`D\textquotesingle aspremont`, as the NeurIPS proceedings write
+# it) that the tables above lacked; decoded like the other symbols.
+_SYMBOLS.update({"textquotesingle": "'", "textquotedbl": '"', "textasciigrave": "`"})

@@ -297,7 +297,7 @@ def test_zotero_item_is_what_the_arxiv_translator_makes():
             "title": "Efficient L1-Norm Principal-Component Analysis via Bit Flipping",
             "publicationTitle": "IEEE Transactions on Signal Processing", "volume": "65",
             "issue": "16", "pages": "4252-4264", "date": "2017-08-15",
-            "DOI": "10.1109/TSP.2017.2708023", "url": "https://arxiv.org/abs/1610.01959",
+            "DOI": "10.1109/TSP.2017.2708023", "url": "http://arxiv.org/abs/1610.01959",
             "extra": "arXiv:1610.01959 [cs.DS]", "libraryCatalog": "arXiv.org"}
     assert "archiveID" not in item and "repository" not in item
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))

@@ -354,7 +354,7 @@ def test_push_published_makes_the_translators_items(services: Services,
                                      "pages", "DOI", "url", "libraryCatalog", "extra")} == {
         "itemType": "journalArticle", "publicationTitle": "IEEE Transactions on Signal "
         "Processing", "volume": "65", "issue": "16", "pages": "4252-4264",
-        "DOI": "10.1109/TSP.2017.2708023", "url": "https://arxiv.org/abs/1610.01959",
+        "DOI": "10.1109/TSP.2017.2708023", "url": "http://arxiv.org/abs/1610.01959",
         "libraryCatalog": "arXiv.org", "extra": "arXiv:1610.01959 [cs.DS]"}
     paper = data["arXiv:2110.10802"]
     assert (paper["itemType"], paper["proceedingsTitle"], paper["DOI"]) == (

@@ -20,8 +20,6 @@ from bridge.zotero.index import LibraryIndex
 from bridge.zotero.items import identity_keys, normalise_title, reference_to_item
 from bridge.zotero.sync import _pending_twin
 
-_ITEMS_NOT_SWITCHED = "zotero/items.py is switched to the rule's home at merge time"
-
 # ------------------------------------------------------------------ is this an arXiv preprint?
 
 PREPRINT_CASES = [
@@ -70,10 +68,7 @@ PREPRINT_SITES = {"bibtex": _bibtex_says_preprint, "biblatex": _biblatex_says_pr
 def _preprint_params():
     for entry_type, fields, expected in PREPRINT_CASES:
         for site in PREPRINT_SITES:
-            marks = []
-            if site == "zotero" and fields.get("journal") == "CoRR":
-                marks = [pytest.mark.xfail(strict=True, reason=_ITEMS_NOT_SWITCHED)]
-            yield pytest.param(site, entry_type, fields, expected, marks=marks,
+            yield pytest.param(site, entry_type, fields, expected,
                                id=f"{site}-{entry_type}-{json.dumps(fields)}")
 
 
@@ -122,11 +117,7 @@ def test_search_verification_folds_the_same(text, expected):
     assert _normalise(text) == expected
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    pytest.param(text, expected, marks=[pytest.mark.xfail(strict=True,
-                                                          reason=_ITEMS_NOT_SWITCHED)]
-                 if text in ("Rønnow Straße", "ŁUKASZ Ærø") else [])
-    for text, expected in FOLD_CASES])
+@pytest.mark.parametrize(("text", "expected"), FOLD_CASES)
 def test_the_zotero_duplicate_index_folds_the_same(text, expected):
     assert normalise_title(text) == expected
 

@@ -17,6 +17,7 @@ from bridge.names import split_plain_name
 from bridge.readers.bibtex import read_bibtex
 from bridge.readers.text import read_text
 from bridge.zotero.api import ZoteroClient
+from bridge.zotero.from_arxiv import category_tags
 from bridge.zotero.index import IndexEntry, LibraryIndex
 from bridge.zotero.items import is_regular_item, item_to_reference
 from bridge.zotero.sync import pull, pull_to_file, push
@@ -139,9 +140,11 @@ def test_push_creates_exactly_the_missing_papers_correctly_filled(
         assert (data["repository"], data["archiveID"], data["DOI"], data["url"],
                 data["libraryCatalog"]) == (
             "arXiv", f"arXiv:{ref.arxiv_id}", f"10.48550/arXiv.{ref.arxiv_id}",
-            f"https://arxiv.org/abs/{ref.arxiv_id}", "arXiv.org")
+            f"http://arxiv.org/abs/{ref.arxiv_id}", "arXiv.org")
         assert data["extra"].split("\n")[0] == f"arXiv:{ref.arxiv_id} [{paper['primary_category']}]"
-        assert data["collections"] == [] and data["tags"] == []
+        assert data["collections"] == []
+        assert data["tags"] == [{"tag": t, "type": 1}
+                                for t in category_tags(paper["categories"])]
 
 
 def test_a_second_identical_push_writes_nothing_and_reads_only_since(
@@ -152,7 +155,8 @@ def test_a_second_identical_push_writes_nothing_and_reads_only_since(
     with _client(zotero_server) as client:
         first = push(refs, client, index_path=index)
     assert (len(first.created), len(first.already_present)) == (97, 3)
-    assert first.writes_made == 2  # ceil(97 / 50) batches
+    # 97 papers and their comments' child notes, in batches of 50
+    assert first.writes_made == -(-(len(zotero_server.items) - 3) // 50)
     version = zotero_server.library_version
     zotero_server.requests.clear()
 
@@ -229,7 +233,8 @@ def test_a_failure_mid_push_still_leaves_each_paper_exactly_once(
     assert (len(report.created), len(report.already_present), report.failed) == (97, 3, [])
     assert len({p.key for p in report.created}) == 97
     assert _arxiv_counts(zotero_server) == Counter({r.arxiv_id: 1 for r in refs})
-    assert len(zotero_server.requests_to("POST", "/items")) == 3  # 2 batches + 1 retry
+    batches = -(-(len(zotero_server.items) - 3) // 50)  # papers and comment notes
+    assert len(zotero_server.requests_to("POST", "/items")) == batches + 1  # and 1 retry
     # and pushing again, even with a fresh index, creates nothing
     with _client(zotero_server) as client:
         again = push(refs, client, index_path=tmp_path / "fresh.sqlite3")
@@ -253,7 +258,8 @@ def test_collection_paths_are_created_then_reused_and_present_papers_filed(
         if is_regular_item(data) and item_to_reference(data).arxiv_id:
             assert data["collections"] == [sub]
     created = [zotero_server.items[p.key] for p in report.created]
-    assert {json.dumps(d["tags"]) for d in created} == {'[{"tag": "refbridge"}]'}
+    # the arXiv categories' tags, then ours
+    assert {json.dumps(d["tags"][-1]) for d in created} == {'{"tag": "refbridge"}'}
     assert report.writes_made == 3  # the subcollection, the new items, the filing
 
     with _client(zotero_server) as client:
@@ -347,6 +353,7 @@ SMALL_BIBLATEX = """\
   journal = {Annalen der Physik},
   volume = {79},
   pages = {361--376},
+  note = {read this},
 }
 
 @online{kundu2023specific,
@@ -386,6 +393,7 @@ SMALL_BIB = """\
   journal = {Annalen der Physik},
   volume = {79},
   pages = {361--376},
+  note = {read this},
 }
 
 @misc{kundu2023specific,

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..model import Reference
+from ..zotero.from_arxiv import ARXIV_ABS
 from ..zotero.items import ARXIV_CATALOG, reference_to_item
 from .sources import is_arxiv_doi
 
@@ -51,11 +52,15 @@ def published_item(ref: Reference, *, collections: Iterable[str] = (),
     ['journalArticle', 'IEEE Transactions on Signal Processing', '16', '4252-4264', \
 'arXiv:1610.01959 [cs.DS]']
     >>> item["url"], item["libraryCatalog"], item["DOI"]
-    ('https://arxiv.org/abs/1610.01959', 'arXiv.org', '10.1109/TSP.2017.2708023')
+    ('http://arxiv.org/abs/1610.01959', 'arXiv.org', '10.1109/TSP.2017.2708023')
     """
     item = reference_to_item(ref, collections=collections, tags=tags)
     if not is_published_version(ref):
         return item
-    item["url"] = f"https://arxiv.org/abs/{ref.arxiv_id}"
+    # The translator keeps the arXiv record's URL (the Atom `<id>`, `http://`) and takes the
+    # venue's fields from the DOI's CSL-JSON, whose page ranges have a hyphen.
+    item["url"] = f"{ARXIV_ABS}{ref.arxiv_id}"
+    if "pages" in item:
+        item["pages"] = item["pages"].replace("\u2013", "-")
     item["libraryCatalog"] = ARXIV_CATALOG
     return item

@@ -33,7 +33,7 @@ from bibtexparser.splitter import Splitter
 
 from ..arxiv_id import find_ids, parse
 from ..errors import BibParseError, InvalidArxivId, Problems
-from ..latex import latex_to_unicode
+from ..latex import has_rich_markup, latex_to_unicode
 from ..model import Author, Provenance, Reference
 from ..names import OTHERS, split_bibtex_names
 
@@ -355,6 +355,8 @@ def _make_reference(entry: BibEntry, macros: Mapping[str, str], source: str,
 
     if (title := get("title")) is not None:
         ref.title = _decode(title, "title", entry, source, problems) or None
+        if has_rich_markup(title):  # italics, sub/superscripts: Zotero keeps them (items.py)
+            rest["title"] = title
     if (authors := get("author")) is not None:
         ref.authors, ref.authors_truncated = _names(authors)
     if (editors := get("editor")) is not None:

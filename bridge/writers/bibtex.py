@@ -50,7 +50,9 @@ from ..latex import (
     balance_braces,
     braces_balanced,
     escape_specials,
+    latex_to_rich_text,
     protect_title,
+    strip_rich_text,
     unicode_to_latex,
 )
 from ..model import Reference
@@ -96,6 +98,18 @@ def _no_escaped_closing(text: str) -> str:
 
 def _title(text: str, dialect: str) -> str:
     return _text(protect_title(balance_braces(_clean(text))), dialect)
+
+
+def _title_tex(ref: Reference) -> str | None:
+    """The title's own TeX (italics, sub/superscripts) that a reader kept, if it still fits."""
+    raw = ref.fields.get("title")
+    if not raw or not ref.title:
+        return None
+
+    def letters(text: str) -> str:
+        return "".join(c for c in text.lower() if c.isalnum())
+    plain = strip_rich_text(latex_to_rich_text(raw))
+    return raw if letters(plain) == letters(ref.title) and braces_balanced(raw) else None
 
 
 def _arxiv_fields(ref: Reference, dialect: str) -> list[tuple[str, str]]:
@@ -149,7 +163,7 @@ def bibtex_fields(ref: Reference, dialect: str = "bibtex") -> list[tuple[str, st
     latex = dialect == "bibtex"
     fields: list[tuple[str, str]] = []
     if ref.title:
-        fields.append(("title", _title(ref.title, dialect)))
+        fields.append(("title", _title_tex(ref) or _title(ref.title, dialect)))
     if ref.authors or ref.authors_truncated:
         names = format_bibtex_names(ref.authors, latex=latex, truncated=ref.authors_truncated)
         fields.append(("author", names))

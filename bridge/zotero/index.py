@@ -11,7 +11,7 @@ since it.
 `pull_to_file` also keeps here, per .bib file, which citation key it wrote each item under
 (`zotero_pulled_keys`), so that a re-pull finds an entry even after its title changed.
 
-Storage: tables `zotero_index_libraries`, `zotero_index_items` and `zotero_index_ids` in the
+Storage: tables `zotero_index2_libraries`, `zotero_index2_items` and `zotero_index2_ids` in the
 same SQLite file as the arXiv metadata cache (`Settings.resolved_cache_path`), each row
 namespaced by the library (`user:<id>`, `group:<id>`). This module has its own connection
 and touches no other table; the file is in WAL mode so the two can share it. No API key or
@@ -37,12 +37,15 @@ from .items import identity_keys, is_regular_item, item_to_reference
 
 __all__ = ["IndexEntry", "LibraryIndex", "RefreshStats"]
 
+# The tables carry a generation number: the identity keys stored in them are computed by
+# `items.identity_keys`, and when that rule changes (generation 2: titles folded by
+# `bridge.fold`), an index of the old generation is left behind and the library read anew.
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS zotero_index_libraries (
+CREATE TABLE IF NOT EXISTS zotero_index2_libraries (
     library TEXT PRIMARY KEY,
     version INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS zotero_index_items (
+CREATE TABLE IF NOT EXISTS zotero_index2_items (
     library TEXT NOT NULL,
     key TEXT NOT NULL,
     version INTEGER NOT NULL,
@@ -52,7 +55,7 @@ CREATE TABLE IF NOT EXISTS zotero_index_items (
     collections TEXT NOT NULL,
     PRIMARY KEY (library, key)
 );
-CREATE TABLE IF NOT EXISTS zotero_index_ids (
+CREATE TABLE IF NOT EXISTS zotero_index2_ids (
     library TEXT NOT NULL,
     ident TEXT NOT NULL,
     key TEXT NOT NULL,
@@ -127,26 +130,26 @@ class LibraryIndex:
     @property
     def version(self) -> int | None:
         """The library version the index is up to date with; None before the first read."""
-        row = self._db.execute("SELECT version FROM zotero_index_libraries WHERE library = ?",
+        row = self._db.execute("SELECT version FROM zotero_index2_libraries WHERE library = ?",
                                (self.library,)).fetchone()
         return None if row is None else int(row[0])
 
     def set_version(self, version: int) -> None:
         with self._db:
             self._db.execute(
-                "INSERT INTO zotero_index_libraries (library, version) VALUES (?, ?) "
+                "INSERT INTO zotero_index2_libraries (library, version) VALUES (?, ?) "
                 "ON CONFLICT(library) DO UPDATE SET version = excluded.version",
                 (self.library, version))
 
     def __len__(self) -> int:
-        row = self._db.execute("SELECT COUNT(*) FROM zotero_index_items WHERE library = ?",
+        row = self._db.execute("SELECT COUNT(*) FROM zotero_index2_items WHERE library = ?",
                                (self.library,)).fetchone()
         return int(row[0])
 
     def clear(self) -> None:
         """Forget the library's items (not the citation keys written to files)."""
         with self._db:
-            for table in ("zotero_index_libraries", "zotero_index_items", "zotero_index_ids"):
+            for table in ("zotero_index2_libraries", "zotero_index2_items", "zotero_index2_ids"):
                 self._db.execute(f"DELETE FROM {table} WHERE library = ?", (self.library,))
 
     # ------------------------------------------------------------------ refresh
@@ -208,10 +211,10 @@ class LibraryIndex:
         with self._db:
             self._delete(gone)
             self._db.executemany(
-                "INSERT INTO zotero_index_items (library, key, version, item_type, arxiv_id, "
+                "INSERT INTO zotero_index2_items (library, key, version, item_type, arxiv_id, "
                 "doi, collections) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             self._db.executemany(
-                "INSERT OR IGNORE INTO zotero_index_ids (library, ident, key) VALUES (?, ?, ?)",
+                "INSERT OR IGNORE INTO zotero_index2_ids (library, ident, key) VALUES (?, ?, ?)",
                 ids)
 
     def remove(self, keys: Iterable[str]) -> None:
@@ -219,7 +222,7 @@ class LibraryIndex:
             self._delete(list(keys))
 
     def _delete(self, keys: list[str]) -> None:
-        for table in ("zotero_index_items", "zotero_index_ids"):
+        for table in ("zotero_index2_items", "zotero_index2_ids"):
             self._db.executemany(f"DELETE FROM {table} WHERE library = ? AND key = ?",
                                  [(self.library, key) for key in keys])
 
@@ -228,7 +231,7 @@ class LibraryIndex:
     def get(self, key: str) -> IndexEntry | None:
         row = self._db.execute(
             "SELECT key, version, item_type, collections, arxiv_id, doi "
-            "FROM zotero_index_items WHERE library = ? AND key = ?",
+            "FROM zotero_index2_items WHERE library = ? AND key = ?",
             (self.library, key)).fetchone()
         if row is None:
             return None
@@ -246,7 +249,7 @@ class LibraryIndex:
             return None
         marks = ",".join("?" * len(keys))
         rows = self._db.execute(
-            f"SELECT ident, key FROM zotero_index_ids WHERE library = ? AND ident IN ({marks})",
+            f"SELECT ident, key FROM zotero_index2_ids WHERE library = ? AND ident IN ({marks})",
             (self.library, *sorted(keys))).fetchall()
         for ident, key in sorted(rows, key=lambda r: (_RANK[r[0].split(":", 1)[0]], r[1])):
             entry = self.get(key)

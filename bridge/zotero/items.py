@@ -1,52 +1,57 @@
 """Zotero item JSON <-> `Reference`: the pure field mapping, both ways.
 
-arXiv papers become the item Zotero's own arXiv.org translator makes (DESIGN.md, "Mappings"):
-a `preprint` with `repository` arXiv, `archiveID` and `extra` `arXiv:<id> [<primary>]`, the
-arXiv DOI and the abs URL, so Zotero and Better BibTeX (BBT) treat it as one of their own.
-Reading goes the other way and recognises all three shapes arXiv papers have in real
+Writing makes the items Zotero's own translators make, so Zotero and Better BibTeX (BBT)
+treat them as their own; the translators' test cases are our tests
+(tests/test_translator_cases.py):
+
+* an arXiv paper is the `preprint` of Zotero's arXiv.org translator (DESIGN.md, "Mappings";
+  bridge.zotero.from_arxiv): category tags, the comment as a child note, `shortTitle`,
+  a `version: N` line when a version was asked for;
+* a .bib entry is the item of Zotero's BibTeX import (bridge.zotero.from_bibtex): its type,
+  fields, rich text, tags, notes and file links, `extra` lines in Zotero's spelling; what
+  Zotero has no field for is a `tex.<field>: <value>` line, BBT's syntax, kept raw.
+
+Child notes and file links are `reference_children`; bridge.zotero.sync creates them after
+their parent. Reading goes the other way (with the export's semantics in
+bridge.zotero.to_bibtex) and recognises all three shapes arXiv papers have in real
 libraries: `preprint`, the legacy `journalArticle` whose publicationTitle is `arXiv:<id>
 [cs]`, and `report` (reportNumber `arXiv:<id>`), plus `arXiv:` lines in `extra`.
-
-Other references (from a .bib) map by entry type to the matching item type, and each BibTeX
-field to the Zotero field of that type; a field the type lacks goes into `extra` as a
-`tex.<field>: <value>` line, BBT's own syntax, which BBT copies back into the .bib verbatim
-(so those values stay raw .bib text, while Zotero's own fields get plain Unicode).
 
 Decisions worth knowing:
 
 * `citationKey` is a real field of every item type in the schema we validate against (schema
   version 41, Zotero 7), so the citation key goes there, not into `extra`.
-* `extra` always starts with the translator's `arXiv:<id> [<primary category>]` line (also for
-  old-style ids, so the category survives a round trip). The item is the paper, not one
-  version of it: the id, URL and DOI carry no version (the arXiv client reports the latest
-  version of every paper, so a `version:` line would be noise); reading honours a
-  translator's `version: N` line. A journal DOI, a journal reference and the arXiv comment,
-  which a preprint has no field for, add `Published DOI:`, `Journal Reference:` and
-  `Comment:` lines. Only the primary category is kept, not the cross-lists.
+* `extra` always starts with the translator's `arXiv:<id> [<primary category>]` line, also
+  for old-style ids (the translator writes no category there), so the category survives a
+  round trip. A journal DOI and a journal reference, which a preprint has no field for, add
+  `Published DOI:` and `Journal Reference:` lines. Reading keeps only the primary category.
 * An arXiv paper whose input says it was published (a .bib `@article` with a journal,
   `@inproceedings`...) keeps that item type, with the `arXiv:` line in `extra` and the abs URL,
   as the translator does when it finds a journal version.
 * Names: `lastName` is the family name with its particle (`van den Oord`), a suffix goes
   after a comma in `firstName` (`Martin Luther, Jr.`), institutions are single-field `name`
   creators. Reading splits particles back off by BibTeX's rule (leading lower-case words).
-* A .bib's `keywords` stay a `tex.keywords` line rather than becoming tags, so a round trip
-  gives the same field back; `Reference.tags` are the tags.
+  This is BibTeX's own name grammar (bridge.names), where Zotero's BibTeX import guesses
+  (`American Rights at Work` has the given name "American Rights at").
+* An entry type the item type does not give back (`@manual` is a book) is kept as a
+  `tex.entrytype` line, which reading honours.
 
-The valid fields of each item type produced here are written out below (Zotero's field names
-per type); a test checks every produced item against the full schema in shared/.
+Every produced item is checked against the full Zotero schema in shared/ by a test.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..arxiv_id import parse as parse_arxiv_id
 from ..errors import InvalidArxivId
-from ..latex import escape_specials, latex_to_unicode
-from ..model import ARXIV_DOI_PREFIX, Author, Provenance, Reference
+from ..fold import fold
+from ..latex import strip_rich_text
+from ..model import ARXIV_DOI_PREFIX, Author, Provenance, Reference, names_arxiv_as_venue
+from ..names import format_bibtex_names
+from . import from_arxiv, from_bibtex, to_bibtex
 
 __all__ = [
     "ARXIV_CATALOG",
@@ -55,80 +60,11 @@ __all__ = [
     "is_regular_item",
     "item_to_reference",
     "normalise_title",
+    "reference_children",
     "reference_to_item",
 ]
 
 ARXIV_CATALOG = "arXiv.org"
-
-# Valid fields per item type we write, from Zotero's schema (v41); `extra`, `citationKey`,
-# `DOI`, `url`, `accessDate` and the rest shared by all are listed once in _COMMON.
-_COMMON = frozenset({"title", "abstractNote", "date", "DOI", "citationKey", "url",
-                     "accessDate", "shortTitle", "language", "rights", "extra"})
-_FIELDS: dict[str, frozenset[str]] = {
-    "preprint": frozenset({"genre", "repository", "archiveID", "place", "series",
-                           "seriesNumber", "archive", "archiveLocation", "libraryCatalog",
-                           "callNumber"}),
-    "journalArticle": frozenset({"publicationTitle", "publisher", "place", "volume", "issue",
-                                 "section", "partNumber", "partTitle", "pages", "series",
-                                 "seriesTitle", "seriesText", "journalAbbreviation", "PMID",
-                                 "PMCID", "ISSN", "archive", "archiveLocation",
-                                 "libraryCatalog", "callNumber"}),
-    "conferencePaper": frozenset({"proceedingsTitle", "conferenceName", "publisher", "place",
-                                  "eventPlace", "volume", "issue", "numberOfVolumes", "pages",
-                                  "series", "seriesNumber", "ISBN", "ISSN", "archive",
-                                  "archiveLocation", "libraryCatalog", "callNumber"}),
-    "book": frozenset({"series", "seriesNumber", "volume", "numberOfVolumes", "edition",
-                       "publisher", "place", "numPages", "ISBN", "ISSN", "archive",
-                       "archiveLocation", "libraryCatalog", "callNumber"}),
-    "bookSection": frozenset({"bookTitle", "series", "seriesNumber", "volume",
-                              "numberOfVolumes", "edition", "publisher", "place", "pages",
-                              "ISBN", "ISSN", "archive", "archiveLocation", "libraryCatalog",
-                              "callNumber"}),
-    "thesis": frozenset({"thesisType", "university", "place", "series", "seriesNumber",
-                         "numPages", "ISBN", "ISSN", "archive", "archiveLocation",
-                         "libraryCatalog", "callNumber"}),
-    "report": frozenset({"reportNumber", "reportType", "institution", "place", "seriesTitle",
-                         "seriesNumber", "pages", "ISBN", "ISSN", "archive", "archiveLocation",
-                         "libraryCatalog", "callNumber"}),
-    "webpage": frozenset({"websiteTitle", "websiteType", "publisher", "place"}),
-    "document": frozenset({"type", "publisher", "place", "archive", "archiveLocation",
-                           "libraryCatalog", "callNumber"}),
-    "manuscript": frozenset({"manuscriptType", "institution", "place", "numPages", "number",
-                             "archive", "archiveLocation", "libraryCatalog", "callNumber"}),
-    "computerProgram": frozenset({"seriesTitle", "versionNumber", "system", "company", "place",
-                                  "programmingLanguage", "ISBN", "archive", "archiveLocation",
-                                  "libraryCatalog", "callNumber"}),
-    "dataset": frozenset({"identifier", "type", "versionNumber", "repository",
-                          "repositoryLocation", "format", "archive", "archiveLocation",
-                          "libraryCatalog", "callNumber"}),
-}
-
-# .bib entry type -> Zotero item type.
-_ITEM_TYPE = {
-    "article": "journalArticle",
-    "inproceedings": "conferencePaper",
-    "conference": "conferencePaper",
-    "book": "book",
-    "mvbook": "book",
-    "booklet": "book",
-    "proceedings": "book",
-    "collection": "book",
-    "incollection": "bookSection",
-    "inbook": "bookSection",
-    "phdthesis": "thesis",
-    "mastersthesis": "thesis",
-    "thesis": "thesis",
-    "techreport": "report",
-    "report": "report",
-    "online": "webpage",
-    "electronic": "webpage",
-    "www": "webpage",
-    "misc": "document",
-    "manual": "document",
-    "unpublished": "manuscript",
-    "software": "computerProgram",
-    "dataset": "dataset",
-}
 
 # Zotero item type -> the entry type we give it back (thesis: by its thesisType).
 _ENTRY_TYPE = {
@@ -148,6 +84,7 @@ _ENTRY_TYPE = {
     "computerProgram": "software",
     "dataset": "dataset",
     "preprint": "misc",
+    "patent": "patent",
 }
 
 _THESIS_TYPE = {"phdthesis": "Ph.D. thesis", "mastersthesis": "Master's thesis"}
@@ -190,6 +127,7 @@ _TYPE_MAP: dict[str, dict[str, str]] = {
                         "organization": "company"},
     "dataset": {"version": "versionNumber", "publisher": "repository", "type": "type",
                 "number": "identifier"},
+    "patent": {"number": "patentNumber", "nationality": "country", "assignee": "assignee"},
     # Only other repositories' preprints come this way: arXiv's are built by _arxiv_item.
     "preprint": {"publisher": "repository", "number": "archiveID", "type": "genre",
                  "institution": "repository"},
@@ -201,6 +139,7 @@ _BASE_ALIASES = {
     "report": {"number": "reportNumber", "publisher": "institution", "type": "reportType"},
     "thesis": {"publisher": "university", "type": "thesisType"},
     "conferencePaper": {"publicationTitle": "proceedingsTitle"},
+    "patent": {"issueDate": "date"},
     "bookSection": {"publicationTitle": "bookTitle"},
     "webpage": {"publicationTitle": "websiteTitle", "type": "websiteType"},
     "manuscript": {"publisher": "institution", "type": "manuscriptType"},
@@ -209,18 +148,9 @@ _BASE_ALIASES = {
                 "medium": "format"},
 }
 
-# Fields a reader may leave in `Reference.fields` although the model (or the arXiv shape)
-# already says them; writing them again would duplicate or contradict it.
-_DERIVED = frozenset({"title", "author", "editor", "year", "month", "date", "abstract", "doi",
-                      "url", "eprint", "archiveprefix", "primaryclass", "eprinttype",
-                      "eprintclass"})
-
 _META = frozenset({"key", "version", "itemType", "creators", "tags", "collections",
                    "relations", "parentItem", "deleted", "dateAdded", "dateModified",
                    "inPublications"})
-
-_PUBLISHED_TYPES = frozenset({"inproceedings", "conference", "incollection", "inbook", "book",
-                              "phdthesis", "mastersthesis", "techreport"})
 
 
 # ------------------------------------------------------------------------------ writing
@@ -230,59 +160,114 @@ def reference_to_item(ref: Reference, *, collections: Iterable[str] = (),
                       tags: Iterable[str] = ()) -> dict[str, Any]:
     """The Zotero item (API JSON, without key/version) for a reference.
 
+    Its child notes and attachments are `reference_children(ref)`.
+
     >>> item = reference_to_item(Reference(arxiv_id="2310.13798", title="T",
     ...     authors=[Author("Kundu", "Sandipan")], date="2023-10-20", primary_category="cs.CL"))
-    >>> item["itemType"], item["archiveID"], item["extra"]
-    ('preprint', 'arXiv:2310.13798', 'arXiv:2310.13798 [cs.CL]')
+    >>> item["itemType"], item["archiveID"], item["extra"], item["tags"]
+    ('preprint', 'arXiv:2310.13798', 'arXiv:2310.13798 [cs.CL]', \
+[{'tag': 'Computer Science - Computation and Language', 'type': 1}])
     >>> item["creators"]
     [{'creatorType': 'author', 'firstName': 'Sandipan', 'lastName': 'Kundu'}]
     """
-    item = _arxiv_item(ref) if ref.arxiv_id and _is_preprint(ref) else _bib_item(ref)
+    conversion = _convert(ref)
+    item = conversion.item
     if ref.key:
         item["citationKey"] = ref.key
-    item["tags"] = [{"tag": tag} for tag in _unique([*ref.tags, *tags])]
+    automatic = set(conversion.automatic_tags) - set(ref.tags) - set(conversion.tags)
+    item["tags"] = [{"tag": tag, "type": 1} if tag in automatic else {"tag": tag}
+                    for tag in _unique([*ref.tags, *conversion.tags,
+                                        *conversion.automatic_tags, *tags])]
     item["collections"] = _unique(collections)
     return item
 
 
-def _is_preprint(ref: Reference) -> bool:
-    entry_type = (ref.entry_type or "misc").lower()
-    if entry_type == "article":
-        journal = ref.fields.get("journal") or ref.fields.get("journaltitle") or ""
-        return not journal or "arxiv" in journal.lower()
-    return entry_type not in _PUBLISHED_TYPES
+def reference_children(ref: Reference) -> list[dict[str, Any]]:
+    """The child items (notes, links to files) of `ref`'s item, without `parentItem`.
+
+    >>> reference_children(Reference(arxiv_id="1810.04805", title="T", comment="13 pages"))
+    [{'itemType': 'note', 'note': 'Comment: 13 pages'}]
+    """
+    conversion = _convert(ref)
+    children: list[dict[str, Any]] = [{"itemType": "note", "note": note}
+                                      for note in conversion.notes]
+    children += [{"itemType": "attachment", "linkMode": "linked_file", **link}
+                 for link in conversion.attachments]
+    return children
 
 
-def _arxiv_item(ref: Reference) -> dict[str, Any]:
+def _convert(ref: Reference) -> from_bibtex.BibConversion:
+    return _arxiv_item(ref) if ref.is_arxiv_preprint else _bib_item(ref)
+
+
+def _arxiv_item(ref: Reference) -> from_bibtex.BibConversion:
+    """The translator's preprint (bridge.zotero.from_arxiv), with the .bib's other fields."""
     arxiv_id = ref.arxiv_id
     assert arxiv_id is not None
-    item: dict[str, Any] = {"itemType": "preprint", "title": ref.title or "",
-                            "creators": _creators(ref, "preprint")}
+    # What else a .bib entry says converts as BibTeX.js would, into a preprint; a venue
+    # that only restates arXiv ("arXiv preprint arXiv:...") says nothing.
+    rest = ref.copy(doi=None, url=None, abstract=None, fields={
+        name: value for name, value in ref.fields.items()
+        if not _restates_arxiv(name, value, arxiv_id)})
+    conversion = from_bibtex.convert_entry(rest, "preprint")
+    others = conversion.item
+    item: dict[str, Any] = {"itemType": "preprint", "title": others.pop("title", ""),
+                            "creators": others.pop("creators", [])}
     if ref.abstract:
         item["abstractNote"] = ref.abstract
-    date = ref.date or ref.arxiv_published or ref.arxiv_updated
+    date = ref.date or ref.arxiv_updated or ref.arxiv_published
     if date:
         item["date"] = date
+    others.pop("date", None)
     item.update({
         "repository": "arXiv",
         "archiveID": f"arXiv:{arxiv_id}",
         "DOI": f"{ARXIV_DOI_PREFIX}{arxiv_id}",
-        "url": f"https://arxiv.org/abs/{arxiv_id}",
+        "url": f"{from_arxiv.ARXIV_ABS}{arxiv_id}",
         "libraryCatalog": ARXIV_CATALOG,
     })
+    short = from_arxiv.short_title(item["title"])
+    if short and "shortTitle" not in others:
+        item["shortTitle"] = short
+    for name, value in others.items():
+        if name not in item and name not in ("itemType", "extra"):
+            item[name] = value
     extra = [_arxiv_line(ref)]
+    if ref.arxiv_version:
+        extra.append(f"version: {ref.arxiv_version}")
     if ref.doi:
         extra.append(f"Published DOI: {ref.doi}")
     if ref.journal_ref:
         extra.append(f"Journal Reference: {_one_line(ref.journal_ref)}")
-    if ref.comment:
-        extra.append(f"Comment: {_one_line(ref.comment)}")
-    fields = {name: value for name, value in ref.fields.items()
-              if name not in ("journal", "journaltitle", "howpublished", "note")
-              or "arxiv" not in value.lower()}
-    extra += _put_fields(item, "preprint", fields)
+    if others.get("extra"):
+        extra.append(others["extra"])
     item["extra"] = "\n".join(extra)
-    return item
+    conversion.item = item
+    categories = ref.categories or ([ref.primary_category] if ref.primary_category else [])
+    conversion.automatic_tags = from_arxiv.category_tags(categories)
+    note = from_arxiv.comment_note(ref)
+    if note:
+        conversion.notes.insert(0, note)
+    return conversion
+
+
+_ARXIV_WORDS = re.compile(
+    r"\\url|[{}\s:.,/]|https?|(?:www\.|export\.)?arxiv\.org|abs|pdf|arxiv|preprint|e-prints?",
+    re.IGNORECASE)
+
+
+def _restates_arxiv(name: str, value: str, arxiv_id: str) -> bool:
+    """Whether a venue-like field says no more than "arXiv" and the id.
+
+    >>> [_restates_arxiv("note", v, "1305.4904") for v in ("\\\\url{http://arxiv.org/abs/1305.4904}",
+    ...     "arXiv preprint arXiv:1305.4904", "Accepted at ICML; see arXiv:1305.4904")]
+    [True, True, False]
+    """
+    if name not in ("journal", "journaltitle", "howpublished", "note", "publisher"):
+        return False
+    rest = _ARXIV_WORDS.sub("", value)
+    bare_id = arxiv_id.replace("/", "").replace(".", "")
+    return not re.sub(r"v\d+$", "", rest.replace(bare_id, "")) and "arxiv" in value.lower()
 
 
 def _arxiv_line(ref: Reference) -> str:
@@ -290,71 +275,21 @@ def _arxiv_line(ref: Reference) -> str:
     return f"arXiv:{ref.arxiv_id}{category}"
 
 
-def _bib_item(ref: Reference) -> dict[str, Any]:
+def _bib_item(ref: Reference) -> from_bibtex.BibConversion:
+    """The item BibTeX.js makes (bridge.zotero.from_bibtex), plus an arXiv id it cites."""
+    conversion = from_bibtex.convert_entry(ref)
+    item = conversion.item
     entry_type = (ref.entry_type or "misc").lower()
-    item_type = _ITEM_TYPE.get(entry_type, "document")
-    if entry_type == "misc" and ref.url and not ref.fields.get("publisher"):
-        item_type = "webpage"
-    item: dict[str, Any] = {"itemType": item_type, "title": ref.title or "",
-                            "creators": _creators(ref, item_type)}
-    if ref.abstract:
-        item["abstractNote"] = ref.abstract
-    if ref.date:
-        item["date"] = ref.date
-    if ref.doi:
-        item["DOI"] = ref.doi
-    if ref.url:
-        item["url"] = ref.url
-    elif ref.arxiv_id:
-        item["url"] = f"https://arxiv.org/abs/{ref.arxiv_id}"
-    extra: list[str] = []
+    extra = item.get("extra", "")
+    if entry_type != _entry_type(item["itemType"], item, []) and "tex.entrytype:" not in extra:
+        # The item type gives another entry type back (@manual is a book): keep the
+        # entry's own, in BBT's syntax, which reading honours.
+        item["extra"] = "\n".join(filter(None, [extra, f"tex.entrytype: {entry_type}"]))
     if ref.arxiv_id:
-        extra.append(_arxiv_line(ref))
-    if item_type == "thesis" and "type" not in ref.fields and entry_type in _THESIS_TYPE:
-        item["thesisType"] = _THESIS_TYPE[entry_type]
-    if entry_type not in _ITEM_TYPE and entry_type != "misc":
-        # An entry type Zotero has no item type for keeps its name, the way BBT spells it.
-        extra.append(f"tex.entrytype: {entry_type}")
-    extra += _put_fields(item, item_type, ref.fields)
-    if extra:
-        item["extra"] = "\n".join(extra)
-    return item
-
-
-def _put_fields(item: dict[str, Any], item_type: str, fields: Mapping[str, str]) -> list[str]:
-    """Put each BibTeX field in its Zotero field; return `tex.` lines for the rest."""
-    valid = _COMMON | _FIELDS[item_type]
-    mapping = {**_SHARED_MAP, **_TYPE_MAP.get(item_type, {})}
-    extra = []
-    for name, value in fields.items():
-        name = name.lower()
-        if name in _DERIVED or not value.strip():
-            continue
-        target = mapping.get(name)
-        if target in valid and target not in item:
-            # `fields` hold raw .bib text; Zotero fields hold plain Unicode, and page
-            # ranges with a hyphen, as Zotero's translators store them.
-            if target == "pages":
-                value = value.replace("--", "-")
-            item[target] = _one_line(latex_to_unicode(value))
-        else:
-            extra.append(f"tex.{name}: {_one_line(value)}")
-    return extra
-
-
-def _creators(ref: Reference, item_type: str) -> list[dict[str, str]]:
-    author_type = "programmer" if item_type == "computerProgram" else "author"
-    editor_type = "contributor" if item_type in ("thesis", "webpage", "manuscript",
-                                                 "computerProgram", "dataset") else "editor"
-    return ([_creator(a, author_type) for a in ref.authors]
-            + [_creator(a, editor_type) for a in ref.editors])
-
-
-def _creator(author: Author, creator_type: str) -> dict[str, str]:
-    if author.is_institution:
-        return {"creatorType": creator_type, "name": author.last}
-    first = f"{author.first}, {author.jr}" if author.jr else author.first
-    return {"creatorType": creator_type, "firstName": first, "lastName": author.family}
+        if "url" not in item:
+            item["url"] = f"{from_arxiv.ARXIV_ABS}{ref.arxiv_id}"
+        item["extra"] = "\n".join(filter(None, [_arxiv_line(ref), item.get("extra")]))
+    return conversion
 
 
 # ------------------------------------------------------------------------------ reading
@@ -367,7 +302,8 @@ def is_regular_item(item: Mapping[str, Any]) -> bool:
         "parentItem")
 
 
-def item_to_reference(item: Mapping[str, Any], *, library: str | None = None) -> Reference:
+def item_to_reference(item: Mapping[str, Any], *, library: str | None = None,
+                      children: Iterable[Mapping[str, Any]] = ()) -> Reference:
     """The Reference for a Zotero item (API JSON with or without the `data` wrapper).
 
     >>> ref = item_to_reference({"itemType": "journalArticle", "title": "Classical signature",
@@ -382,11 +318,20 @@ def item_to_reference(item: Mapping[str, Any], *, library: str | None = None) ->
     extra_lines = _extra_lines(values.pop("extra", ""))
     arxiv = _arxiv_of(values, extra_lines)
 
-    ref = Reference(title=values.pop("title", None) or None,
+    title = values.pop("title", None) or None
+    ref = Reference(title=strip_rich_text(title) if title else None,
                     abstract=values.pop("abstractNote", None) or None,
-                    date=_iso_date(values.pop("date", "")))
-    ref.authors, ref.editors = _authors(data.get("creators") or [])
+                    date=_iso_date(raw_date := values.pop("date", "")))
+    if raw_date and ref.date is None:  # `in press`: no date we can read, but the user's text
+        ref.fields["year"] = to_bibtex.field_value("date", raw_date)
+    creators = data.get("creators") or []
+    ref.authors, ref.editors = _authors([c for c in creators
+                                         if c.get("creatorType") != "translator"])
+    translators = [_author(c) for c in creators if c.get("creatorType") == "translator"]
+    if translators:  # BibTeX.js's export writes them as `translator`
+        ref.fields["translator"] = format_bibtex_names(translators)
     ref.tags = [t["tag"] for t in data.get("tags") or [] if t.get("tag")]
+    automatic = {t["tag"] for t in data.get("tags") or [] if t.get("type") == 1}
     ref.key = values.pop("citationKey", None) or None
     ref.url = values.pop("url", None) or None
     doi = values.pop("DOI", "")
@@ -409,6 +354,8 @@ def item_to_reference(item: Mapping[str, Any], *, library: str | None = None) ->
             ref.journal_ref = value
         elif low == "comment":
             ref.comment = value
+        elif to_bibtex.field_from_extra_line(ref, label, value):
+            continue  # Zotero's own line for what BibTeX has a field for
         elif low.startswith("tex.") and low != "tex.entrytype":
             ref.fields[label[4:].lower()] = value
         elif low in ("arxiv", "version", "tex.entrytype"):
@@ -419,7 +366,7 @@ def item_to_reference(item: Mapping[str, Any], *, library: str | None = None) ->
     if arxiv_shaped:
         # Everything the arXiv shape derives (repository, archiveID, ...) is dropped here.
         for name in ("repository", "archiveID", "libraryCatalog", "publicationTitle",
-                     "reportNumber", "institution", "accessDate"):
+                     "reportNumber", "institution"):
             values.pop(name, None)
         ref.entry_type = None
         if ref.url and _arxiv_from_url(ref.url):
@@ -429,8 +376,8 @@ def item_to_reference(item: Mapping[str, Any], *, library: str | None = None) ->
         if ref.arxiv_id and ref.url and _arxiv_from_url(ref.url):
             ref.url = None
     _take_fields(ref, item_type, values)
-    if leftovers:
-        ref.fields.setdefault("note", "\n".join(leftovers))
+    to_bibtex.finish_reference(ref, title=title, children=children, leftovers=leftovers,
+                               automatic_tags=automatic)
     if isinstance(item.get("key"), str) or isinstance(data.get("key"), str):
         ref.provenance = Provenance(
             source=f"zotero:{library}" if library else "zotero",
@@ -541,7 +488,7 @@ def _arxiv_shaped(item_type: str, values: Mapping[str, str]) -> bool:
         return True
     if item_type == "journalArticle":
         venue = values.get("publicationTitle", "")
-        return not venue or venue.lower().startswith("arxiv")
+        return not venue or names_arxiv_as_venue(venue)
     if item_type == "report":
         number = values.get("reportNumber", "")
         institution = values.get("institution", "")
@@ -568,23 +515,25 @@ def _take_fields(ref: Reference, item_type: str, values: dict[str, str]) -> None
         reverse.setdefault(zotero, bib)
     # `journal`, not `journaltitle`; `school`, not `institution`: the BibTeX names first.
     reverse.update({"publicationTitle": "journal", "university": "school",
-                    "place": "address", "accessDate": "urldate"})
+                    "place": "address", "accessDate": "urldate", "rights": "copyright"})
+    reverse.setdefault("issue", "number")  # BibTeX.js's export: the issue is `number`
     if item_type == "thesis":
-        default = _THESIS_TYPE.get(ref.entry_type or "", "")
-        if values.get("thesisType") == default:
+        defaults = (_THESIS_TYPE.get(ref.entry_type or ""),
+                    from_bibtex.THESIS_TYPE.get(ref.entry_type or ""))
+        if values.get("thesisType") in defaults:
             values.pop("thesisType")
     for name in ("libraryCatalog", "archive", "archiveLocation", "callNumber"):
         values.pop(name, None)
     for name, value in values.items():
-        bib = reverse.get(name)
-        if bib is None:
-            continue
-        if name == "accessDate":
-            value = value[:10]
-        elif name == "pages":
-            value = re.sub(r"(\w)\s*[-–]\s*(\w)", r"\1--\2", value)
         # Back to .bib text, the form `Reference.fields` holds (see bridge.readers.bibtex).
-        ref.fields.setdefault(bib, escape_specials(value))
+        text = to_bibtex.field_value(name, value)
+        # The BibTeX name Zotero's export gives it; else the one its import fills it from
+        # (an article's `booktitle`, when a `tex.journal` line holds its `journal`); else
+        # its own name (`PMCID` is `pmcid`), which Zotero's export drops. Nothing a library
+        # holds is lost on the way to the .bib.
+        for bib in (reverse.get(name), from_bibtex.bib_name(item_type, name), name.lower()):
+            if bib and ref.fields.setdefault(bib, text) == text:
+                break
 
 
 def _authors(creators: list[Mapping[str, str]]) -> tuple[list[Author], list[Author]]:
@@ -643,18 +592,14 @@ def _iso_date(text: str) -> str | None:
 
 
 def normalise_title(title: str) -> str:
-    """Title reduced for matching: accents, case, TeX braces and punctuation gone.
+    """Title reduced for matching: `bridge.fold`, the one fold every matcher uses.
 
     >>> normalise_title("Specific versus General Principles for {Constitutional} AI!")
     'specific versus general principles for constitutional ai'
     >>> normalise_title("Rønnow's Über-Test")
-    'ronnows uber test'
+    'ronnow s uber test'
     """
-    text = unicodedata.normalize("NFKD", title.replace("ø", "o").replace("Ø", "O"))
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    text = re.sub(r"[{}'’`]", "", text)
-    text = re.sub(r"[^\w]+", " ", text)
-    return " ".join(text.split())
+    return fold(title)
 
 
 def identity_keys(ref_or_item: Reference | Mapping[str, Any]) -> set[str]:

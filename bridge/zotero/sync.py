@@ -36,8 +36,14 @@ from ..errors import InputError
 from ..model import Reference
 from ..progress import NO_PROGRESS, Progress
 from ..published.zotero import published_item
+from .api import new_object_key
 from .index import LibraryIndex, RefreshStats
-from .items import identity_keys, is_regular_item, item_to_reference
+from .items import (
+    identity_keys,
+    is_regular_item,
+    item_to_reference,
+    reference_children,
+)
 
 __all__ = ["PullReport", "PushReport", "PushedItem", "find_collection", "pull",
            "pull_to_file", "push"]
@@ -236,20 +242,36 @@ def _create(client: Any, index: LibraryIndex,
     need filing into the target collection."""
     if not to_create:
         return []
+    items = [item for _, item in to_create]
+    # Child notes and file links follow their parents in the same write, under the key the
+    # parent is given here (Zotero creates a batch in order).
+    children: list[tuple[int, dict[str, Any]]] = []
+    # Zotero takes links to local files only in a user's own library.
+    in_group = str(client.library or "").startswith("group:")
+    for position, (ref, item) in enumerate(to_create):
+        for child in reference_children(ref):
+            if in_group and child.get("linkMode") == "linked_file":
+                continue
+            item.setdefault("key", new_object_key())
+            children.append((position, {**child, "parentItem": item["key"]}))
     found: dict[int, Any] = {}
 
     def recheck(positions: list[int]) -> dict[int, str]:
         # A 412: someone else wrote to the library. Read what changed (since the index's
         # version) and drop the papers it now has, so that a concurrent push of the same
-        # papers does not create them twice.
+        # papers does not create them twice; their notes and links go with them.
         client.write_against(index.refresh(client).version)
         for position in positions:
-            entry = index.find(to_create[position][0])
-            if entry is not None:
+            if position < len(items) and (entry := index.find(to_create[position][0])):
                 found[position] = entry
-        return {position: found[position].key for position in positions if position in found}
+        dropped = {position: found[position].key for position in positions
+                   if position in found}
+        for offset, (parent, _) in enumerate(children):
+            if parent in found and len(items) + offset in positions:
+                dropped[len(items) + offset] = found[parent].key
+        return dropped
 
-    result = client.create_items([item for _, item in to_create], progress=progress,
+    result = client.create_items(items + [child for _, child in children], progress=progress,
                                  recheck=recheck)
     failures = {failure.index: failure for failure in result.failed}
     stored = []
@@ -269,6 +291,12 @@ def _create(client: Any, index: LibraryIndex,
                                                 "version": result.library_version or 0}
         stored.append(data)
         report.created.append(PushedItem(ref, key))
+    for offset, (position, _) in enumerate(children):
+        if (failure := failures.get(len(items) + offset)) and position not in failures:
+            # The paper is there (and indexed, so it is never made twice), not all of it.
+            ref = to_create[position][0]
+            report.failed.append(PushedItem(ref, result.keys.get(position),
+                                            f"a note or file link of it: {failure}"))
     index.add_many(stored)
     return to_file
 
@@ -383,22 +411,26 @@ def _pull_references(client: Any, *, collection: str | None, recursive: bool,
         key = find_collection(client.collections(), collection)
         if key is None:
             raise InputError(f"Zotero library {info.library} has no collection {collection!r}")
-    items = [data for data in client.iter_items(collection=key, recursive=recursive,
-                                                top=True, progress=progress)
-             if is_regular_item(data) and not data.get("deleted")]
+    # A whole library is read with its child notes and file links (they are the entries'
+    # `note` and `file`); a collection holds only top-level items.
+    listed = [data for data in client.iter_items(collection=key, recursive=recursive,
+                                                 top=key is not None, progress=progress)
+              if not data.get("deleted")]
+    children: dict[str, list[dict[str, Any]]] = {}
+    for data in listed:
+        if data.get("parentItem"):
+            children.setdefault(data["parentItem"], []).append(data)
+    items = [data for data in listed if is_regular_item(data)]
     items.sort(key=lambda d: (d.get("dateAdded") or "", d.get("key") or ""))
-    return [item_to_reference(data, library=info.library) for data in items]
+    return [item_to_reference(data, library=info.library,
+                              children=children.get(data.get("key") or "", []))
+            for data in items]
 
 
 def _assign(refs: list[Reference], formula: str, taken: set[str]) -> None:
     """Keep Zotero's citation keys unless two items share one; make keys for the rest."""
-    _clean_keys(refs, taken)
-    assign_keys(refs, formula=formula, taken=taken)
-
-
-def _clean_keys(refs: list[Reference], taken: set[str]) -> None:
-    """Zotero's citation keys made valid for BibTeX; of two items sharing one, the first."""
     repair_keys(refs, taken)
+    assign_keys(refs, formula=formula, taken=taken)
 
 
 def pull_to_file(client: Any, path: str | Path, *, collection: str | None = None,
@@ -454,7 +486,7 @@ def _update_text(text: str, source: str, refs: list[Reference], dialect: str, fo
     from ..bibfile import MergePlan, merge
 
     incoming = [ref.copy() for ref in refs]
-    _clean_keys(incoming, set())
+    repair_keys(incoming)
 
     def keys_of(ref: Reference) -> tuple[str | None, ...]:
         zotero_key = ref.provenance.zotero_key if ref.provenance else None
