@@ -467,7 +467,7 @@ def balance_braces(text: str) -> str:
     unmatched.update(opened)
     if not unmatched:
         return text
-    out = []
+    out: list[str] = []
     for index, char in enumerate(text):
         if index in unmatched:
             if out and out[-1] == "\\":

@@ -242,7 +242,10 @@ def _split_extended(parts: list[str]) -> Author:
         match = _KEY_VALUE.match(part)
         if match and match.group(1) in _EXTENDED_PARTS:
             values[_EXTENDED_PARTS[match.group(1)]] = _decode(match.group(2).strip('"'))
-    return Author(**values) if "last" in values else Author(last=_decode(", ".join(parts)))
+    if "last" not in values:
+        return Author(last=_decode(", ".join(parts)))
+    return Author(last=values["last"], first=values.get("first", ""),
+                  von=values.get("von", ""), jr=values.get("jr", ""))
 
 
 def _is_single_group(word: str) -> bool:

@@ -531,13 +531,14 @@ def _take_fields(ref: Reference, item_type: str, values: dict[str, str]) -> None
         # (an article's `booktitle`, when a `tex.journal` line holds its `journal`); else
         # its own name (`PMCID` is `pmcid`), which Zotero's export drops. Nothing a library
         # holds is lost on the way to the .bib.
-        for bib in (reverse.get(name), from_bibtex.bib_name(item_type, name), name.lower()):
-            if bib and ref.fields.setdefault(bib, text) == text:
+        for bib_name in (reverse.get(name), from_bibtex.bib_name(item_type, name), name.lower()):
+            if bib_name and ref.fields.setdefault(bib_name, text) == text:
                 break
 
 
 def _authors(creators: list[Mapping[str, str]]) -> tuple[list[Author], list[Author]]:
-    authors, editors = [], []
+    authors: list[Author] = []
+    editors: list[Author] = []
     for creator in creators:
         kind = creator.get("creatorType", "author")
         # Editors are written as `contributor` where a type has no editor (see _creators).
