@@ -160,6 +160,24 @@ def _is_direct(target: Path) -> bool:
     return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
+def how_written(path: str | os.PathLike[str]) -> str | None:
+    """What the user should be told about how `path` is written, when it is not a regular
+    file replaced in place: a link (its target is written) or a device or FIFO (written
+    directly). None for `-` and for a plain file.
+
+    >>> how_written("/dev/null")
+    '/dev/null is not a regular file: written directly, not replaced'
+    """
+    name = os.fspath(path)
+    if name == STDOUT:
+        return None
+    if _is_direct(Path(name)):
+        return f"{name} is not a regular file: written directly, not replaced"
+    if os.path.islink(name):
+        return f"{name} is a link: wrote its target, {os.path.realpath(name)}"
+    return None
+
+
 def update_file(path: str | os.PathLike[str],
                 compute: Callable[[str | None], str | None]) -> bool:
     """Write `compute(current text)` to `path`; return whether anything was written.

@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from . import api
+from ._io import how_written
 from .citekeys import FORMULAS
 from .config import load_settings
 from .errors import (
@@ -246,6 +247,12 @@ def _finding_json(finding: Finding) -> dict[str, Any]:
     }
 
 
+def _say_how_written(path: str) -> None:
+    """One line when an output was written through a link or directly (a device, a FIFO)."""
+    if note := how_written(path):
+        click.echo(f"refbridge: {note}", err=True)
+
+
 def _report_published(findings: list[Finding], asked: bool) -> None:
     """One line per preprint not upgraded for cause, then the count (only with --published)."""
     if not asked:
@@ -335,6 +342,7 @@ def import_command(inputs: tuple[str, ...], output: str, fmt: str | None, citeke
         if report.written:
             click.echo(f"refbridge: wrote {len(report.written)} entries to {output}{there}",
                        err=True)
+            _say_how_written(output)
         else:
             click.echo(f"refbridge: nothing new to write to {output}{there}", err=True)
         if as_json:
@@ -390,6 +398,8 @@ def enrich_command(path: str, output: str | None, in_place: bool, dry_run: bool,
             click.echo(report.diff(), nl=False)
         verb = "would change" if dry_run else "changed"
         click.echo(f"refbridge: {verb} {len(report.edited_keys)} entries", err=True)
+        if not dry_run and report.changed:
+            _say_how_written(output or path)
         return EXIT_OK if report.complete else EXIT_INCOMPLETE
     _run(job)
 
@@ -517,6 +527,8 @@ def pull_command(output: str, collection: str | None, recursive: bool, fmt: str 
         report = api.pull(output, collection=collection, recursive=recursive, fmt=fmt,
                           settings=load_settings(), progress=progress)
         click.echo(f"refbridge: {report.summary()}", err=True)
+        if report.written:
+            _say_how_written(output)
         if as_json:
             _print_json(report.as_json())
         return EXIT_OK
@@ -574,6 +586,7 @@ def tex_command(manuscript: str, output: str | None, bibs: tuple[str, ...], chec
                            for s in ("present", "copied", "resolved", "missing"))
         if report.written:
             done = f"wrote {report.output}"
+            _say_how_written(report.output)
         elif report.changed:
             done = f"would change {report.output}"
         else:

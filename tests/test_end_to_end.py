@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -519,6 +520,23 @@ def test_import_into_a_symlink_writes_the_real_file(arxiv: ArxivServer, tmp_path
     assert link.is_symlink() and os.readlink(link) == str(real)
     assert [r.key for r in entries(real)] == ["mine", "bai2022training"]
     assert sorted(p.name for p in library.iterdir()) == ["refs.bib"]
+    assert result.stderr.endswith(f"refbridge: wrote 1 entries to {link}\n"
+                                  f"refbridge: {link} is a link: wrote its target, {real}\n")
+
+
+def test_import_into_a_fifo_says_it_is_written_directly(arxiv: ArxivServer, tmp_path: Path):
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = run("import", "-", "-o", str(fifo), "--format", "bibtex",
+                 input="arXiv:2204.05862\n")
+    reader.join(timeout=30)
+    assert result.exit_code == 0, result.stderr
+    assert received[0].startswith(b"@misc{bai2022training,")
+    assert result.stderr.endswith(f"refbridge: {fifo} is not a regular file: written "
+                                  "directly, not replaced\n")
 
 
 def test_dash_output_is_standard_output(arxiv: ArxivServer, tmp_path: Path, monkeypatch):
