@@ -91,11 +91,12 @@ class _RichProgress:
             self._task = self._bar.add_task(description, total=total, completed=self._done)
 
     def note(self, message: str) -> None:
-        # Printed through the bar's console when it is up, so the bar redraws below it.
+        # Printed through the bar's console when it is up, so the bar redraws below it; one
+        # line however long (soft_wrap: rich would otherwise break it at the console width).
         with self._lock:
             if self._bar is not None:
                 self._bar.console.print(f"refbridge: {message}", markup=False,
-                                        highlight=False)
+                                        highlight=False, soft_wrap=True)
                 return
         click.echo(f"refbridge: {message}", err=True)
 
