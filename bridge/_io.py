@@ -37,7 +37,8 @@ from pathlib import Path
 
 from .errors import UnreadableInput, UnwritableOutput
 
-__all__ = ["atomic_write_text", "check_writable", "read_input_text", "update_file"]
+__all__ = ["atomic_write_text", "check_writable", "how_written", "read_file_bytes",
+           "read_input_text", "update_file"]
 
 STDIN = "-"
 STDOUT = "-"
@@ -51,6 +52,19 @@ STALE_AFTER = 60.0
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
+def read_file_bytes(name: str) -> bytes:
+    """The bytes of a file; a missing file, a folder or any other OS error is the one-line
+    `UnreadableInput` naming it."""
+    try:
+        return Path(name).read_bytes()
+    except FileNotFoundError:
+        raise UnreadableInput(name, "no such file") from None
+    except IsADirectoryError:
+        raise UnreadableInput(name, "is a directory, not a file") from None
+    except OSError as exc:
+        raise UnreadableInput(name, f"cannot read: {exc.strerror or exc}") from None
+
+
 def read_input_text(name: str, *, allow_empty: bool = False, keep_bom: bool = False) -> str:
     """The text of an input file (or of standard input for `-`), decoded as UTF-8.
 
@@ -61,17 +75,7 @@ def read_input_text(name: str, *, allow_empty: bool = False, keep_bom: bool = Fa
     the file.
     """
     source = "<stdin>" if name == STDIN else name
-    if name == STDIN:
-        data = _read_stdin()
-    else:
-        try:
-            data = Path(name).read_bytes()
-        except FileNotFoundError:
-            raise UnreadableInput(source, "no such file") from None
-        except IsADirectoryError:
-            raise UnreadableInput(source, "is a directory, not a file") from None
-        except OSError as exc:
-            raise UnreadableInput(source, f"cannot read: {exc.strerror or exc}") from None
+    data = _read_stdin() if name == STDIN else read_file_bytes(name)
     text = _decode(data, source, keep_bom=keep_bom)
     if not allow_empty and not text.strip("\ufeff \t\r\n"):
         raise UnreadableInput(source, "is empty")

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import arxiv_id
-from ._io import read_input_text
+from ._io import read_file_bytes, read_input_text
 from .errors import InvalidArxivId, UnreadableInput
 
 __all__ = [
@@ -704,14 +704,7 @@ def _bib_files_of_main_document(subfile: Path, result: Manuscript) -> None:
 
 
 def _read_bytes(name: str) -> bytes:
-    try:
-        data = Path(name).read_bytes()
-    except FileNotFoundError:
-        raise UnreadableInput(name, "no such file") from None
-    except IsADirectoryError:
-        raise UnreadableInput(name, "is a directory, not a file") from None
-    except OSError as exc:
-        raise UnreadableInput(name, f"cannot read: {exc.strerror or exc}") from None
+    data = read_file_bytes(name)
     if b"\0" in data[:8192]:
         raise UnreadableInput(name, "looks like a binary file, not text")
     return data
