@@ -461,7 +461,7 @@ def enrich_file(path: str, *, output: str | None = None, dry_run: bool = False,
     if not dry_run:
         check_writable(output or path)
     document = BibDocument.parse(text, source, problems)
-    targets = [ref for ref in document.references if ref.arxiv_id]
+    targets = document.arxiv_references()
     resolution = resolve_references(targets, settings=settings, options=options,
                                     progress=progress)
     preprints = list(resolution.references)
@@ -478,7 +478,7 @@ def enrich_file(path: str, *, output: str | None = None, dry_run: bool = False,
                           resolution=resolution, problems=problems, published=published)
 
     def fill(base: str) -> str:
-        result = merge(base, source, plan)
+        result = merge(base, source, plan, document=document)
         report.edits, report.edited_keys = result.edits, result.edited
         new_text = result.text
         if upgrades:  # --published: the type, the venue's values, stale arXiv-only fields
