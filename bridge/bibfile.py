@@ -148,7 +148,10 @@ class BibDocument:
         style (indent, alignment, name case, delimiters, line endings). Only additions show
         in a line diff: see `_insertion`.
         """
-        pieces: list[str] = []
+        # Grown by `+=` rather than joined from a list: CPython extends a string nothing
+        # else refers to in place, so a large file is held once more, not twice more (its
+        # slices, then the joined text). Elsewhere it is the same text, only slower.
+        rendered = ""
         cursor = 0
         for index in sorted(edits):
             if not 0 <= index < len(self.entries):
@@ -157,11 +160,11 @@ class BibDocument:
             if not changes:
                 continue
             entry = self.entries[index]
-            pieces.append(self.text[cursor:entry.start])
-            pieces.append(self._render_entry(entry, changes))
+            rendered += self.text[cursor:entry.start]
+            rendered += self._render_entry(entry, changes)
             cursor = entry.end
-        pieces.append(self.text[cursor:])
-        return "".join(pieces)
+        rendered += self.text[cursor:]
+        return rendered
 
     def _render_entry(self, entry: BibEntry, changes: Mapping[str, str]) -> str:
         for name, value in changes.items():
@@ -382,8 +385,10 @@ def _match(document: BibDocument,
     """Pair each reference with the entry it already has, if any; the rest are fresh."""
     by_key: dict[str, list[BibEntry]] = {}
     by_identity: dict[str, list[BibEntry]] = {}
+    wanted = {key.lower() for ref in plan.references for key in plan.keys_of(ref) if key}
     for entry in document.entries:
-        by_key.setdefault(entry.key.lower(), []).append(entry)
+        if (key := entry.key.lower()) in wanted:
+            by_key.setdefault(key, []).append(entry)
     # Only an entry that names an arXiv paper has an arXiv identity: building the other
     # entries' references (most of a large file) would find none.
     with_identity = (document.may_name_arxiv if plan.identity is arxiv_identity

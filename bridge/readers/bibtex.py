@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import logging
 import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import overload
@@ -121,7 +122,7 @@ def field_family(name: str) -> str:
     return _FAMILY.get(name, name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BibBlock:
     """One top-level block of the file and where it is in the text."""
 
@@ -451,7 +452,9 @@ class _Parser:
         deep = raw.count("{") > MAX_BRACE_DEPTH or any(
             value.count("{") > MAX_BRACE_DEPTH for value in bare.values())
         build_now = may_name_arxiv or deep
-        entry = BibEntry(self.entry_count, block.key, block.entry_type.lower(), start, end,
+        # One string per entry type, not one per entry: a large file has few types.
+        entry_type = sys.intern(block.entry_type.lower())
+        entry = BibEntry(self.entry_count, block.key, entry_type, start, end,
                          line, self.text,
                          [(f.key, f.value) for f in block.fields] if build_now else None,
                          bare or None)
