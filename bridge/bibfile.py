@@ -387,8 +387,8 @@ def _match(document: BibDocument,
     by_identity: dict[str, list[BibEntry]] = {}
     wanted = {key.lower() for ref in plan.references for key in plan.keys_of(ref) if key}
     for entry in document.entries:
-        if (key := entry.key.lower()) in wanted:
-            by_key.setdefault(key, []).append(entry)
+        if (lowered := entry.key.lower()) in wanted:
+            by_key.setdefault(lowered, []).append(entry)
     # Only an entry that names an arXiv paper has an arXiv identity: building the other
     # entries' references (most of a large file) would find none.
     with_identity = (document.may_name_arxiv if plan.identity is arxiv_identity

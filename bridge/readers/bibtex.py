@@ -620,7 +620,7 @@ def _make_reference(entry: BibEntry, source: str, problems: Problems) -> Referen
                     provenance=Provenance(source, entry.line))
     # What the entry says once its @strings are expanded: written to another file, which
     # will not have them, `journal = aap` must still mean what it meant here.
-    rest = dict(resolved)
+    rest = {name: resolved.get(name.lower(), value) for name, value in entry.fields.items()}
     for name in _MODELLED:
         rest.pop(name, None)
 
