@@ -287,14 +287,18 @@ class _StreamingSplitter(Splitter):
 
 
 @dataclass
-class _TakenEntry:
-    entry: BibEntry
-    block: BibBlock
+class _EntryNotes:
+    """What `parse` must know of a taken entry beyond its `BibEntry`; only the few entries
+    with anything to note have one."""
+
     duplicate_fields: list[str]
     build_now: bool
     """Whether the `Reference` is built while parsing: the entry may name an arXiv paper,
     or building it may report a problem (which must come in file order)."""
     too_long: bool
+
+
+_NOTHING_TO_NOTE = _EntryNotes([], False, False)
 
 
 @dataclass
@@ -319,7 +323,11 @@ class _Parser:
         self.source = source
         self.problems = problems
         self.macros: dict[str, str] = dict(_DEFAULT_MACROS)
-        self.taken: list[_TakenEntry | _TakenString | _TakenFailure] = []
+        # In file order: an entry is its BibBlock here and its BibEntry in `taken_entries`
+        # (nothing more per entry: a large file has very many).
+        self.taken: list[BibBlock | _TakenString | _TakenFailure] = []
+        self.taken_entries: list[BibEntry] = []
+        self.notes: dict[int, _EntryNotes] = {}
         self.entry_count = 0
 
     def parse(self) -> ParsedBib:
@@ -331,6 +339,7 @@ class _Parser:
         may_name_arxiv: list[int] = []
         first_line_of_key: dict[str, int] = {}
         pending = iter(self.taken)
+        pending_entries = iter(self.taken_entries)
         cursor = 0
         for block in library.blocks:
             if block is _TAKEN:
@@ -341,14 +350,17 @@ class _Parser:
                     blocks.append(BibBlock("failed", taken.start, taken.end, taken.line))
                     cursor = taken.end
                     continue
-                blocks.append(taken.block)
-                cursor = taken.block.end
                 if isinstance(taken, _TakenString):
+                    blocks.append(taken.block)
+                    cursor = taken.block.end
                     if taken.too_long:
                         raise _too_long(source, taken.block.line)
                     continue
-                entry = taken.entry
-                for name in taken.duplicate_fields:
+                blocks.append(taken)
+                cursor = taken.end
+                entry = next(pending_entries)
+                notes = self.notes.get(entry.index, _NOTHING_TO_NOTE)
+                for name in notes.duplicate_fields:
                     problems.add(f"duplicate field {name!r} in entry {entry.key!r}; "
                                  "the first one is used", source, entry.line)
                 if entry.key in first_line_of_key:
@@ -360,9 +372,9 @@ class _Parser:
                 else:
                     first_line_of_key[entry.key] = entry.line
                 entries.append(entry)
-                if taken.too_long:
+                if notes.too_long:
                     raise _too_long(source, entry.line)
-                if taken.build_now:
+                if notes.build_now:
                     may_name_arxiv.append(entry.index)
                     built.append(_make_reference(entry, source, problems))
                 else:
@@ -409,7 +421,7 @@ class _Parser:
         if isinstance(block, String):
             self.taken.append(self._take_string(block, start, end, line))
         elif isinstance(block, Entry):
-            self.taken.append(self._take_entry(block, start, end, line))
+            self._take_entry(block, start, end, line)
 
     def _take_string(self, block: String, start: int, end: int, line: int) -> _TakenString:
         value = block.value.strip()
@@ -421,7 +433,7 @@ class _Parser:
             taken.too_long = True
         return taken
 
-    def _take_entry(self, block: Entry, start: int, end: int, line: int) -> _TakenEntry:
+    def _take_entry(self, block: Entry, start: int, end: int, line: int) -> None:
         seen: set[str] = set()
         duplicates: list[str] = []
         uses: dict[str, None] = {}
@@ -458,9 +470,11 @@ class _Parser:
                          line, self.text,
                          [(f.key, f.value) for f in block.fields] if build_now else None,
                          bare or None)
+        if duplicates or build_now or too_long:
+            self.notes[self.entry_count] = _EntryNotes(duplicates, build_now, too_long)
         self.entry_count += 1
-        return _TakenEntry(entry, BibBlock("entry", start, end, line, block.key, tuple(uses)),
-                           duplicates, build_now, too_long)
+        self.taken.append(BibBlock("entry", start, end, line, block.key, tuple(uses)))
+        self.taken_entries.append(entry)
 
 
 def _too_long(source: str, line: int) -> BibParseError:
