@@ -219,8 +219,13 @@ class BibEntry:
                 f"line={self.line})")
 
 
-def parse_bib(text: str, source: str, problems: Problems | None = None) -> ParsedBib:
+def parse_bib(text: str, source: str, problems: Problems | None = None, *,
+              every_reference: bool = False) -> ParsedBib:
     """Split a `.bib` text into blocks and entries, with one `Reference` per entry.
+
+    References are built when first used, except (while parsing) those of entries that may
+    name an arXiv paper; `every_reference` builds them all while parsing, for a caller that
+    will use them all (cheaper than splitting each entry's fields again later).
 
     `@string` values are expanded as they are defined; one that would exceed
     `MAX_EXPANSION` characters (a doubling chain) raises `BibParseError` naming the line.
@@ -239,7 +244,7 @@ def parse_bib(text: str, source: str, problems: Problems | None = None) -> Parse
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _Parser(text, source, problems).parse()
+        return _Parser(text, source, problems, every_reference).parse()
     finally:
         if paused:
             gc.enable()
@@ -252,7 +257,7 @@ def read_bibtex(text: str, source: str, problems: Problems | None = None) -> lis
     >>> ref.arxiv_id, ref.arxiv_version, ref.provenance.line
     ('2310.13798', 2, 1)
     """
-    return list(parse_bib(text, source, problems).references)
+    return list(parse_bib(text, source, problems, every_reference=True).references)
 
 
 class _Taken(Block):
@@ -318,8 +323,10 @@ class _TakenFailure:
 class _Parser:
     """One `parse_bib`: takes blocks over from the splitter, then reports them in order."""
 
-    def __init__(self, text: str, source: str, problems: Problems) -> None:
+    def __init__(self, text: str, source: str, problems: Problems,
+                 every_reference: bool = False) -> None:
         self.text = text
+        self.every_reference = every_reference
         self.source = source
         self.problems = problems
         self.macros: dict[str, str] = dict(_DEFAULT_MACROS)
@@ -376,6 +383,7 @@ class _Parser:
                     raise _too_long(source, entry.line)
                 if notes.build_now:
                     may_name_arxiv.append(entry.index)
+                if notes.build_now or self.every_reference:
                     built.append(_make_reference(entry, source, problems))
                 else:
                     built.append(None)
@@ -468,7 +476,8 @@ class _Parser:
         entry_type = sys.intern(block.entry_type.lower())
         entry = BibEntry(self.entry_count, block.key, entry_type, start, end,
                          line, self.text,
-                         [(f.key, f.value) for f in block.fields] if build_now else None,
+                         [(f.key, f.value) for f in block.fields]
+                         if build_now or self.every_reference else None,
                          bare or None)
         if duplicates or build_now or too_long:
             self.notes[self.entry_count] = _EntryNotes(duplicates, build_now, too_long)
