@@ -7,6 +7,12 @@ rebuilds the file from slices of the original: entries without edits come back b
 byte, and an edited entry keeps its own layout (field order, indentation, `=` spacing,
 delimiters, trailing comma).
 
+At scale (a 100,000-entry file), each block is taken over as the splitter makes it, and
+little is kept of it: its span, key and type, and the fields only of entries whose text may
+name an arXiv paper; a `Reference` is built when first used (`ParsedBib.references`), so a
+job that needs only the arXiv entries (`enrich`, `ids`) never builds the others. Problems
+still come in file order.
+
 `@string` macros (and `#` concatenations) are resolved in every value a `Reference`
 carries, so it means the same wherever it is written; `BibEntry.fields` keeps the raw text
 of the file for lossless edits. `@string`, `@preamble`,
@@ -241,12 +247,12 @@ def parse_bib(text: str, source: str, problems: Problems | None = None, *,
     # A parse makes many small objects that all live as long as the document, and no
     # cycles: the cyclic collector would only re-scan them, over and over as they pile up
     # (a third of a large file's parse time).
-    paused = gc.isenabled()
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         return _Parser(text, source, problems, every_reference).parse()
     finally:
-        if paused:
+        if was_enabled:
             gc.enable()
 
 
