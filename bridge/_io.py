@@ -77,9 +77,14 @@ def read_input_text(name: str, *, allow_empty: bool = False, keep_bom: bool = Fa
     source = "<stdin>" if name == STDIN else name
     data = _read_stdin() if name == STDIN else read_file_bytes(name)
     text = _decode(data, source, keep_bom=keep_bom)
-    if not allow_empty and not text.strip("\ufeff \t\r\n"):
+    if not allow_empty and _BLANK.fullmatch(text):
         raise UnreadableInput(source, "is empty")
     return text
+
+
+# Nothing but white space and byte-order marks; matched, not stripped: stripping would copy
+# a large text once more.
+_BLANK = re.compile("[\ufeff \t\r\n]*")
 
 
 def _read_stdin() -> bytes:

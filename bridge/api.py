@@ -10,7 +10,6 @@ import difflib
 import json
 import os
 import sqlite3
-from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -103,30 +102,23 @@ def find_ids(inputs: Iterable[str], problems: Problems | None = None) -> list[Fo
     for name in inputs:
         text = read_input_text(name)
         source = "<stdin>" if name == STDIN else name
-        reader = detect_format(name, text)
-        if reader.name == "bibtex":
-            for ref in reader.read(text, source, problems):
-                if ref.arxiv_id:
-                    add(ref.versioned_id or ref.arxiv_id, source,
-                        ref.provenance.line if ref.provenance else None)
+        if detect_format(name, text).name == "bibtex":
+            from .readers.bibtex import parse_bib
+
+            for ref in parse_bib(text, source, problems).arxiv_references():
+                if identifier := ref.versioned_id or ref.arxiv_id:
+                    add(identifier, source, ref.provenance.line if ref.provenance else None)
             continue
-        line_starts = _line_starts(text)
-        for match in arxiv_id.find_ids(text):
-            add(match.arxiv_id.versioned, source, _line_of(line_starts, match.start))
+        # Line numbers are counted as the matches come, and only up to the new ones: a
+        # large text has millions of lines and few distinct ids.
+        line, counted_to = 1, 0
+        for match in arxiv_id.iter_ids(text):
+            identifier = match.arxiv_id.versioned
+            if identifier not in seen:
+                line += text.count("\n", counted_to, match.start)
+                counted_to = match.start
+                add(identifier, source, line)
     return found
-
-
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    position = text.find("\n")
-    while position != -1:
-        starts.append(position + 1)
-        position = text.find("\n", position + 1)
-    return starts
-
-
-def _line_of(line_starts: list[int], offset: int) -> int:
-    return bisect_right(line_starts, offset)
 
 
 # ---------------------------------------------------------------------------- resolve
@@ -461,7 +453,7 @@ def enrich_file(path: str, *, output: str | None = None, dry_run: bool = False,
     if not dry_run:
         check_writable(output or path)
     document = BibDocument.parse(text, source, problems)
-    targets = [ref for ref in document.references if ref.arxiv_id]
+    targets = document.arxiv_references()
     resolution = resolve_references(targets, settings=settings, options=options,
                                     progress=progress)
     preprints = list(resolution.references)
@@ -478,7 +470,7 @@ def enrich_file(path: str, *, output: str | None = None, dry_run: bool = False,
                           resolution=resolution, problems=problems, published=published)
 
     def fill(base: str) -> str:
-        result = merge(base, source, plan)
+        result = merge(base, source, plan, document=document)
         report.edits, report.edited_keys = result.edits, result.edited
         new_text = result.text
         if upgrades:  # --published: the type, the venue's values, stale arXiv-only fields

@@ -50,11 +50,13 @@ id.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .errors import InvalidArxivId
 
-__all__ = ["OLD_ARCHIVES", "ArxivId", "IdMatch", "find_ids", "is_valid", "normalise", "parse"]
+__all__ = ["OLD_ARCHIVES", "ArxivId", "IdMatch", "find_ids", "is_valid", "iter_ids", "normalise",
+           "parse"]
 
 OLD_ARCHIVES: frozenset[str] = frozenset({
     "acc-phys", "adap-org", "alg-geom", "ao-sci", "astro-ph", "atom-ph", "bayes-an",
@@ -252,16 +254,23 @@ def find_ids(text: str) -> list[IdMatch]:
     >>> find_ids("pi is 3.14159, v1.2.3, 2023.10.05, pp. 1101--1105, 1234.5678")
     []
     """
-    found: list[IdMatch] = []
+    return list(iter_ids(text))
+
+
+def iter_ids(text: str) -> Iterator[IdMatch]:
+    """`find_ids`, one match at a time: a caller that keeps few of them holds no list.
+
+    >>> [str(m.arxiv_id) for m in iter_ids("arXiv:2310.13798 and hep-th/9901001")]
+    ['2310.13798', 'hep-th/9901001']
+    """
     last_end = 0
     for hit in _SCAN.finditer(text):
         if hit.start() < last_end:
             continue
         match = _match_at(text, hit.start())
         if match is not None and match.start >= last_end:
-            found.append(match)
+            yield match
             last_end = match.end
-    return found
 
 
 def parse(text: str) -> ArxivId:

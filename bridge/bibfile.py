@@ -71,12 +71,17 @@ class BibDocument:
     """A parsed `.bib` text that can be written back with some entries edited."""
 
     def __init__(self, text: str, source: str, blocks: list[BibBlock],
-                 entries: list[BibEntry], references: list[Reference]):
+                 entries: list[BibEntry], references: Sequence[Reference],
+                 may_name_arxiv: Sequence[int] | None = None):
         self.text = text
         self.source = source
         self.blocks = blocks
         self.entries = entries
         self.references = references
+        """One per entry; `bridge.readers.bibtex.parse_bib` builds each when first used."""
+        self.may_name_arxiv = (range(len(entries)) if may_name_arxiv is None
+                               else may_name_arxiv)
+        """Indices of the entries that may name an arXiv paper: no other one does."""
         self._spans: dict[int, list[FieldSpan]] = {}
 
     @classmethod
@@ -89,7 +94,18 @@ class BibDocument:
         """
         parsed = parse_bib(text, source, problems)
         return cls(parsed.text, parsed.source, parsed.blocks, parsed.entries,
-                   parsed.references)
+                   parsed.references, parsed.may_name_arxiv)
+
+    def arxiv_references(self) -> list[Reference]:
+        """The references that name an arXiv paper, in file order, building no other.
+
+        >>> doc = BibDocument.parse("@misc{a, title = {A}}\\n@misc{b, eprint = {2310.13798}}",
+        ...                         "x.bib")
+        >>> [ref.key for ref in doc.arxiv_references()]
+        ['b']
+        """
+        return [ref for index in self.may_name_arxiv
+                if (ref := self.references[index]).arxiv_id]
 
     def __repr__(self) -> str:
         return f"BibDocument({self.source!r}, {len(self.entries)} entries)"
@@ -132,7 +148,10 @@ class BibDocument:
         style (indent, alignment, name case, delimiters, line endings). Only additions show
         in a line diff: see `_insertion`.
         """
-        pieces: list[str] = []
+        # Grown by `+=` rather than joined from a list: CPython extends a string nothing
+        # else refers to in place, so a large file is held once more, not twice more (its
+        # slices, then the joined text). Elsewhere it is the same text, only slower.
+        rendered = ""
         cursor = 0
         for index in sorted(edits):
             if not 0 <= index < len(self.entries):
@@ -141,11 +160,11 @@ class BibDocument:
             if not changes:
                 continue
             entry = self.entries[index]
-            pieces.append(self.text[cursor:entry.start])
-            pieces.append(self._render_entry(entry, changes))
+            rendered += self.text[cursor:entry.start]
+            rendered += self._render_entry(entry, changes)
             cursor = entry.end
-        pieces.append(self.text[cursor:])
-        return "".join(pieces)
+        rendered += self.text[cursor:]
+        return rendered
 
     def _render_entry(self, entry: BibEntry, changes: Mapping[str, str]) -> str:
         for name, value in changes.items():
@@ -280,9 +299,12 @@ class MergeResult:
         return bool(self.edits or self.appended)
 
 
-def merge(text: str, source: str, plan: MergePlan,
-          problems: Problems | None = None) -> MergeResult:
+def merge(text: str, source: str, plan: MergePlan, problems: Problems | None = None, *,
+          document: BibDocument | None = None) -> MergeResult:
     """`text` with `plan` applied; every byte the plan does not change stays as it was.
+
+    `document` is `text` already parsed by the caller (used only when it is that text, from
+    `source`), so that a large file is not parsed twice.
 
     >>> from bridge.model import Reference
     >>> text = "@misc{old,\\n  eprint = {2310.13798},\\n  archivePrefix = {arXiv},\\n}\\n"
@@ -311,7 +333,8 @@ def merge(text: str, source: str, plan: MergePlan,
     }
     <BLANKLINE>
     """
-    document = BibDocument.parse(text, source, problems)
+    if document is None or document.source != source or document.text != text:
+        document = BibDocument.parse(text, source, problems)
     result = MergeResult(text)
     matched, fresh = _match(document, plan)
     for ref, entry in matched:
@@ -362,10 +385,17 @@ def _match(document: BibDocument,
     """Pair each reference with the entry it already has, if any; the rest are fresh."""
     by_key: dict[str, list[BibEntry]] = {}
     by_identity: dict[str, list[BibEntry]] = {}
-    for entry, existing in zip(document.entries, document.references, strict=True):
-        by_key.setdefault(entry.key.lower(), []).append(entry)
-        for ident in plan.identity(existing):
-            by_identity.setdefault(ident, []).append(entry)
+    wanted = {key.lower() for ref in plan.references for key in plan.keys_of(ref) if key}
+    for entry in document.entries:
+        if (lowered := entry.key.lower()) in wanted:
+            by_key.setdefault(lowered, []).append(entry)
+    # Only an entry that names an arXiv paper has an arXiv identity: building the other
+    # entries' references (most of a large file) would find none.
+    with_identity = (document.may_name_arxiv if plan.identity is arxiv_identity
+                     else range(len(document.entries)))
+    for index in with_identity:
+        for ident in plan.identity(document.references[index]):
+            by_identity.setdefault(ident, []).append(document.entries[index])
     used: set[int] = set()
 
     def first_unused(candidates: list[BibEntry]) -> BibEntry | None:

@@ -36,6 +36,7 @@ BibTeX treats it; `is_others` tells it apart, and writers print it back as `and 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -71,6 +72,11 @@ class _Word:
 
 def _split_top(text: str, separators: str) -> list[tuple[str, str]]:
     """Cut text at brace depth 0 on any of `separators`; returns (piece, separator) pairs."""
+    if "{" not in text and "\\" not in text:
+        # All of it is at depth 0 and nothing is escaped: a plain split, done by `re`.
+        parts = _separator_split(separators).split(text)
+        parts.append("")
+        return list(zip(parts[::2], parts[1::2], strict=True))
     pieces: list[tuple[str, str]] = []
     depth = 0
     current: list[str] = []
@@ -93,6 +99,11 @@ def _split_top(text: str, separators: str) -> list[tuple[str, str]]:
         i += 1
     pieces.append(("".join(current), ""))
     return pieces
+
+
+@functools.cache
+def _separator_split(separators: str) -> re.Pattern[str]:
+    return re.compile(f"([{re.escape(separators)}])")
 
 
 def _words(part: str) -> list[_Word]:
@@ -279,6 +290,8 @@ def split_bibtex_names(field: str) -> list[Author]:
     text = " ".join(field.split())
     if not text:
         return []
+    if "{" not in text:  # no groups: every ` and ` separates
+        return [split_bibtex_name(name) for name in _AND.split(text) if name.strip()]
     names: list[str] = []
     depth = 0
     start = 0

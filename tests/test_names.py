@@ -296,3 +296,18 @@ def test_a_particle_spelled_by_a_letter_command_stays_a_particle():
     assert split_bibtex_name("{\\dj} A") == Author("A", von="đ")
     assert split_bibtex_name("a {\\'{\\r A}} A") == Author("Ǻ A", von="a")
     assert split_bibtex_name("{\\TH}orsen, A") == Author("Þorsen", first="A")
+
+
+@pytest.mark.parametrize(("field", "parts"), [
+    # Without braces a list is split by a regex, with them by the depth-tracking loop:
+    # both read ` and ` the same way (case-insensitive, one at a time, left to right).
+    ("Alpha and and Beta", [("Alpha", "", ""), ("Beta", "", "and")]),
+    ("Kundu, Sandipan AND Bai,  Y.~Z.", [("Kundu", "Sandipan", ""), ("Bai", "Y. Z.", "")]),
+    ("de la Fontaine, Jean and  and Doe", [("Fontaine", "Jean", "de la"), ("Doe", "", "and")]),
+    ("D\\~ez, J. and Sm}ith, A.", [("Dẽz", "J.", ""), ("Sm}ith", "A.", "")]),
+    ("{D}e la Fontaine, Jean and  and Doe", [("Fontaine", "Jean", "De la"),
+                                             ("Doe", "", "and")]),
+])
+def test_lists_split_the_same_with_and_without_groups(field: str,
+                                                      parts: list[tuple[str, str, str]]):
+    assert [(a.last, a.first, a.von) for a in split_bibtex_names(field)] == parts

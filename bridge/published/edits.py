@@ -125,8 +125,8 @@ def publish_entries(text: str, source: str,
     types: dict[int, str] = {}
     drops: dict[int, list[str]] = {}
     edits: dict[int, dict[str, str]] = {}
-    for index, (entry, ref) in enumerate(zip(document.entries, document.references,
-                                             strict=True)):
+    for index in document.may_name_arxiv:  # no other entry names an arXiv id
+        entry, ref = document.entries[index], document.references[index]
         pair = upgrades.get(ref.arxiv_id or "")
         if pair is None:
             continue

@@ -7,6 +7,12 @@ rebuilds the file from slices of the original: entries without edits come back b
 byte, and an edited entry keeps its own layout (field order, indentation, `=` spacing,
 delimiters, trailing comma).
 
+At scale (a 100,000-entry file), each block is taken over as the splitter makes it, and
+little is kept of it: its span, key and type, and the fields only of entries whose text may
+name an arXiv paper; a `Reference` is built when first used (`ParsedBib.references`), so a
+job that needs only the arXiv entries (`enrich`, `ids`) never builds the others. Problems
+still come in file order.
+
 `@string` macros (and `#` concatenations) are resolved in every value a `Reference`
 carries, so it means the same wherever it is written; `BibEntry.fields` keeps the raw text
 of the file for lossless edits. `@string`, `@preamble`,
@@ -16,12 +22,16 @@ duplicate fields are reported to the `Problems` collector with file and line.
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
-from collections.abc import Mapping
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 from bibtexparser.model import (
+    Block,
     Entry,
     ExplicitComment,
     ImplicitComment,
@@ -118,7 +128,7 @@ def field_family(name: str) -> str:
     return _FAMILY.get(name, name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BibBlock:
     """One top-level block of the file and where it is in the text."""
 
@@ -138,38 +148,90 @@ class BibBlock:
 class ParsedBib:
     """A `.bib` text split into blocks, with one `Reference` per entry.
 
-    `bridge.bibfile.BibDocument` builds on this to edit the text losslessly.
+    `references` builds each entry's `Reference` when it is first asked for (iterating
+    builds them all); `arxiv_references()` gives those that name an arXiv paper without
+    building the others'. `bridge.bibfile.BibDocument` builds on this to edit the text
+    losslessly.
     """
 
     text: str
     source: str
     blocks: list[BibBlock]
     entries: list[BibEntry]
-    references: list[Reference]
+    references: Sequence[Reference]
+    may_name_arxiv: list[int] = field(default_factory=list)
+    """Indices of the entries whose text may name an arXiv id (a superset of those that do,
+    decided from the raw text; see `_may_name_arxiv`). No other entry has an `arxiv_id`."""
+
+    def arxiv_references(self) -> list[Reference]:
+        """The references that name an arXiv paper, in file order."""
+        return [ref for index in self.may_name_arxiv
+                if (ref := self.references[index]).arxiv_id]
 
 
-@dataclass
 class BibEntry:
-    """One `@type{key, ...}` entry: its span in the text and its raw fields."""
+    """One `@type{key, ...}` entry: its span in the text and its raw fields.
 
-    index: int
-    key: str
-    entry_type: str
-    start: int
-    end: int
-    line: int
-    fields: dict[str, str]
-    """Lower-case field name to raw value text, outer delimiters removed; first one wins."""
-    raw_fields: list[tuple[str, str]] = field(default_factory=list, repr=False, compare=False)
-    """Every field as written (name in its own case, value with its delimiters), in order,
-    duplicates included: what the lossless editor locates in the text."""
-    _values: dict[str, tuple[str, str, str]] = field(default_factory=dict, repr=False,
-                                                     compare=False)
-    """Lower-case name to (raw value, value without delimiters, delimiter)."""
+    The fields of an entry that cannot name an arXiv paper are not kept while parsing (in a
+    large file they are most of its text, held again): they are split again from the
+    entry's text when first asked for.
+    """
+
+    __slots__ = ("_bare", "_fields", "_raw_fields", "_text", "end", "entry_type", "index",
+                 "key", "line", "start")
+
+    def __init__(self, index: int, key: str, entry_type: str, start: int, end: int, line: int,
+                 text: str, raw_fields: list[tuple[str, str]] | None = None,
+                 bare: dict[str, str] | None = None) -> None:
+        self.index = index
+        self.key = key
+        self.entry_type = entry_type
+        """Lower case."""
+        self.start = start
+        self.end = end
+        self.line = line
+        """1-based line of the entry's `@`."""
+        self._text = text
+        self._raw_fields = raw_fields
+        self._fields: dict[str, str] | None = None
+        self._bare = bare
+        """Lower-case name to the evaluated value, for first fields that are neither
+        delimited nor a number (macros, `#` concatenations), with the `@string`s defined
+        before the entry."""
+
+    @property
+    def raw_fields(self) -> list[tuple[str, str]]:
+        """Every field as written (name in its own case, value with its delimiters), in
+        order, duplicates included: what the lossless editor locates in the text."""
+        if self._raw_fields is None:
+            self._raw_fields = _split_fields(self._text[self.start:self.end])
+        return self._raw_fields
+
+    @property
+    def fields(self) -> dict[str, str]:
+        """Lower-case field name to raw value text, outer delimiters removed; first one wins."""
+        if self._fields is None:
+            fields: dict[str, str] = {}
+            for name, value in self.raw_fields:
+                name = name.lower()
+                if name not in fields:
+                    fields[name] = strip_delimiters(value)[0]
+            self._fields = fields
+        return self._fields
+
+    def __repr__(self) -> str:
+        return (f"BibEntry(index={self.index}, key={self.key!r}, "
+                f"entry_type={self.entry_type!r}, start={self.start}, end={self.end}, "
+                f"line={self.line})")
 
 
-def parse_bib(text: str, source: str, problems: Problems | None = None) -> ParsedBib:
+def parse_bib(text: str, source: str, problems: Problems | None = None, *,
+              every_reference: bool = False) -> ParsedBib:
     """Split a `.bib` text into blocks and entries, with one `Reference` per entry.
+
+    References are built when first used, except (while parsing) those of entries that may
+    name an arXiv paper; `every_reference` builds them all while parsing, for a caller that
+    will use them all (cheaper than splitting each entry's fields again later).
 
     `@string` values are expanded as they are defined; one that would exceed
     `MAX_EXPANSION` characters (a doubling chain) raises `BibParseError` naming the line.
@@ -182,66 +244,16 @@ def parse_bib(text: str, source: str, problems: Problems | None = None) -> Parse
     """
     if problems is None:
         problems = Problems()
-    library = Splitter(text).split()
-    macros: dict[str, str] = dict(_DEFAULT_MACROS)
-    blocks: list[BibBlock] = []
-    entries: list[BibEntry] = []
-    references: list[Reference] = []
-    first_line_of_key: dict[str, int] = {}
-    cursor = 0
-    for block in library.blocks:
-        raw = block.raw or ""
-        start = text.find(raw, cursor)
-        if start < 0:
-            # Cannot happen with bibtexparser's splitter (every raw is a slice of the text);
-            # rendering copies the text regardless, so only this block's span is lost.
-            problems.add("could not locate a block in the text; it is kept as is", source,
-                         (block.start_line or 0) + 1)
-            continue
-        end = start + len(raw)
-        cursor = end
-        line = (block.start_line or 0) + 1
-        if isinstance(block, ParsingFailedBlock):
-            inner = block.ignore_error_block
-            if isinstance(inner, Entry | String):
-                block = inner
-            else:
-                reason = getattr(block.error, "abort_reason", None) or str(block.error)
-                problems.add(f"could not parse this block, kept as is: {reason.strip()}",
-                             source, line)
-                blocks.append(BibBlock("failed", start, end, line))
-                continue
-        try:
-            if isinstance(block, Entry):
-                uses = tuple(dict.fromkeys(
-                    name for f in block.fields for name in _macro_names(f.value)))
-                blocks.append(BibBlock("entry", start, end, line, block.key, uses))
-                entry = _make_entry(block, len(entries), start, end, line, source, problems)
-                if entry.key in first_line_of_key:
-                    problems.add(
-                        f"duplicate key {entry.key!r} (first at line "
-                        f"{first_line_of_key[entry.key]}); both entries are kept",
-                        source, line,
-                    )
-                else:
-                    first_line_of_key[entry.key] = line
-                entries.append(entry)
-                references.append(_make_reference(entry, macros, source, problems))
-            elif isinstance(block, String):
-                value = block.value.strip()
-                blocks.append(BibBlock("string", start, end, line, block.key,
-                                       tuple(_macro_names(value))))
-                macros[block.key.lower()] = _evaluate(value, macros)
-            elif isinstance(block, Preamble):
-                blocks.append(BibBlock("preamble", start, end, line))
-            elif isinstance(block, ExplicitComment | ImplicitComment):
-                blocks.append(BibBlock("comment", start, end, line))
-        except _ExpansionTooLong:
-            raise BibParseError(
-                source, line, f"@string expansion longer than {MAX_EXPANSION:,} characters "
-                "(a macro defined in terms of itself, doubled?); refusing to expand it"
-            ) from None
-    return ParsedBib(text, source, blocks, entries, references)
+    # A parse makes many small objects that all live as long as the document, and no
+    # cycles: the cyclic collector would only re-scan them, over and over as they pile up
+    # (a third of a large file's parse time).
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _Parser(text, source, problems, every_reference).parse()
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def read_bibtex(text: str, source: str, problems: Problems | None = None) -> list[Reference]:
@@ -251,7 +263,317 @@ def read_bibtex(text: str, source: str, problems: Problems | None = None) -> lis
     >>> ref.arxiv_id, ref.arxiv_version, ref.provenance.line
     ('2310.13798', 2, 1)
     """
-    return parse_bib(text, source, problems).references
+    return list(parse_bib(text, source, problems, every_reference=True).references)
+
+
+class _Taken(Block):
+    """Stands in bibtexparser's library for a block `_Parser.take` has already taken over."""
+
+
+_TAKEN = _Taken()
+
+
+class _StreamingSplitter(Splitter):
+    """bibtexparser's splitter, handing each entry and `@string` over as soon as it is split.
+
+    `Splitter.split` keeps every block in a `Library` until the whole text is split: for a
+    large file, every value as bibtexparser objects, several times the file's size. These
+    two handlers (bibtexparser 2's own, pinned `<3`) pass each entry and `@string` to `take`
+    with its offset in the text and leave a placeholder, so only what `parse_bib` keeps
+    survives; comments, preambles and failed blocks stay in the library, in file order.
+    """
+
+    def __init__(self, text: str, take: Callable[[Block, int], None]) -> None:
+        super().__init__(text)
+        self._take = take
+
+    # The splitter reads "\n" + text, so a mark at m.start() is at m.start() - 1 in text.
+    def _handle_entry(self, m: re.Match[str], m_val: str) -> Block:  # type: ignore[override]
+        self._take(super()._handle_entry(m, m_val), m.start() - 1)
+        return _TAKEN
+
+    def _handle_string(self, m: re.Match[str]) -> Block:  # type: ignore[override]
+        self._take(super()._handle_string(m), m.start() - 1)
+        return _TAKEN
+
+
+@dataclass
+class _EntryNotes:
+    """What `parse` must know of a taken entry beyond its `BibEntry`; only the few entries
+    with anything to note have one."""
+
+    duplicate_fields: list[str]
+    build_now: bool
+    """Whether the `Reference` is built while parsing: the entry may name an arXiv paper,
+    or building it may report a problem (which must come in file order)."""
+    too_long: bool
+
+
+_NOTHING_TO_NOTE = _EntryNotes([], False, False)
+
+
+@dataclass
+class _TakenString:
+    block: BibBlock
+    too_long: bool
+
+
+@dataclass
+class _TakenFailure:
+    start: int
+    end: int
+    line: int
+    reason: str
+
+
+class _Parser:
+    """One `parse_bib`: takes blocks over from the splitter, then reports them in order."""
+
+    def __init__(self, text: str, source: str, problems: Problems,
+                 every_reference: bool = False) -> None:
+        self.text = text
+        self.every_reference = every_reference
+        self.source = source
+        self.problems = problems
+        self.macros: dict[str, str] = dict(_DEFAULT_MACROS)
+        # In file order: an entry is its BibBlock here and its BibEntry in `taken_entries`
+        # (nothing more per entry: a large file has very many).
+        self.taken: list[BibBlock | _TakenString | _TakenFailure] = []
+        self.taken_entries: list[BibEntry] = []
+        self.notes: dict[int, _EntryNotes] = {}
+        self.entry_count = 0
+
+    def parse(self) -> ParsedBib:
+        text, source, problems = self.text, self.source, self.problems
+        library = _StreamingSplitter(text, self.take).split()
+        blocks: list[BibBlock] = []
+        entries: list[BibEntry] = []
+        built: list[Reference | None] = []
+        may_name_arxiv: list[int] = []
+        first_line_of_key: dict[str, int] = {}
+        pending = iter(self.taken)
+        pending_entries = iter(self.taken_entries)
+        cursor = 0
+        for block in library.blocks:
+            if block is _TAKEN:
+                taken = next(pending)
+                if isinstance(taken, _TakenFailure):
+                    problems.add(f"could not parse this block, kept as is: {taken.reason}",
+                                 source, taken.line)
+                    blocks.append(BibBlock("failed", taken.start, taken.end, taken.line))
+                    cursor = taken.end
+                    continue
+                if isinstance(taken, _TakenString):
+                    blocks.append(taken.block)
+                    cursor = taken.block.end
+                    if taken.too_long:
+                        raise _too_long(source, taken.block.line)
+                    continue
+                blocks.append(taken)
+                cursor = taken.end
+                entry = next(pending_entries)
+                notes = self.notes.get(entry.index, _NOTHING_TO_NOTE)
+                for name in notes.duplicate_fields:
+                    problems.add(f"duplicate field {name!r} in entry {entry.key!r}; "
+                                 "the first one is used", source, entry.line)
+                if entry.key in first_line_of_key:
+                    problems.add(
+                        f"duplicate key {entry.key!r} (first at line "
+                        f"{first_line_of_key[entry.key]}); both entries are kept",
+                        source, entry.line,
+                    )
+                else:
+                    first_line_of_key[entry.key] = entry.line
+                entries.append(entry)
+                if notes.too_long:
+                    raise _too_long(source, entry.line)
+                if notes.build_now:
+                    may_name_arxiv.append(entry.index)
+                if notes.build_now or self.every_reference:
+                    built.append(_make_reference(entry, source, problems))
+                else:
+                    built.append(None)
+                continue
+            raw = block.raw or ""
+            start = text.find(raw, cursor)
+            line = (block.start_line or 0) + 1
+            if start < 0:
+                # Cannot happen with bibtexparser's splitter (every raw is a slice of the
+                # text); rendering copies the text regardless, so only this span is lost.
+                problems.add("could not locate a block in the text; it is kept as is",
+                             source, line)
+                continue
+            end = start + len(raw)
+            cursor = end
+            if isinstance(block, ParsingFailedBlock):
+                reason = getattr(block.error, "abort_reason", None) or str(block.error)
+                problems.add(f"could not parse this block, kept as is: {reason.strip()}",
+                             source, line)
+                blocks.append(BibBlock("failed", start, end, line))
+            elif isinstance(block, Preamble):
+                blocks.append(BibBlock("preamble", start, end, line))
+            elif isinstance(block, ExplicitComment | ImplicitComment):
+                blocks.append(BibBlock("comment", start, end, line))
+        return ParsedBib(text, source, blocks, entries, _References(entries, built, source),
+                         may_name_arxiv)
+
+    def take(self, block: Block, start: int) -> None:
+        """Keep what the document needs of a block the splitter has just made."""
+        raw = block.raw or ""
+        line = (block.start_line or 0) + 1
+        if not self.text.startswith(raw, start):
+            # Cannot happen (see `_StreamingSplitter`); find it as the other blocks are.
+            start = self.text.find(raw, max(start, 0))
+        end = start + len(raw)
+        if isinstance(block, ParsingFailedBlock):
+            inner = block.ignore_error_block
+            if not isinstance(inner, Entry | String):
+                reason = getattr(block.error, "abort_reason", None) or str(block.error)
+                self.taken.append(_TakenFailure(start, end, line, reason.strip()))
+                return
+            block = inner
+        if isinstance(block, String):
+            self.taken.append(self._take_string(block, start, end, line))
+        elif isinstance(block, Entry):
+            self._take_entry(block, start, end, line)
+
+    def _take_string(self, block: String, start: int, end: int, line: int) -> _TakenString:
+        value = block.value.strip()
+        taken = _TakenString(BibBlock("string", start, end, line, block.key,
+                                      tuple(_macro_names(value))), False)
+        try:
+            self.macros[block.key.lower()] = _evaluate(value, self.macros)
+        except _ExpansionTooLong:
+            taken.too_long = True
+        return taken
+
+    def _take_entry(self, block: Entry, start: int, end: int, line: int) -> None:
+        seen: set[str] = set()
+        duplicates: list[str] = []
+        uses: dict[str, None] = {}
+        bare: dict[str, str] = {}
+        too_long = False
+        for f in block.fields:
+            name = f.key.lower()
+            first = name not in seen
+            if first:
+                seen.add(name)
+            else:
+                duplicates.append(f.key)
+            value = f.value
+            # Delimited values and numbers are their own text; only bare words (macros)
+            # and `#` concatenations need evaluating.
+            if (value[:1] in '{"' and strip_delimiters(value)[1]) or value.isdigit():
+                continue
+            uses.update(dict.fromkeys(_macro_names(value)))
+            if first:
+                try:
+                    bare[name] = _evaluate(value, self.macros)
+                except _ExpansionTooLong:
+                    too_long = True
+        raw = block.raw or ""
+        may_name_arxiv = _may_name_arxiv(raw) or any(map(_may_name_arxiv, bare.values()))
+        # A title or abstract nested deeper than MAX_BRACE_DEPTH is reported while parsing;
+        # it cannot be unless the entry (or a macro it uses) has that many braces.
+        deep = raw.count("{") > MAX_BRACE_DEPTH or any(
+            value.count("{") > MAX_BRACE_DEPTH for value in bare.values())
+        build_now = may_name_arxiv or deep
+        # One string per entry type, not one per entry: a large file has few types.
+        entry_type = sys.intern(block.entry_type.lower())
+        entry = BibEntry(self.entry_count, block.key, entry_type, start, end,
+                         line, self.text,
+                         [(f.key, f.value) for f in block.fields]
+                         if build_now or self.every_reference else None,
+                         bare or None)
+        if duplicates or build_now or too_long:
+            self.notes[self.entry_count] = _EntryNotes(duplicates, build_now, too_long)
+        self.entry_count += 1
+        self.taken.append(BibBlock("entry", start, end, line, block.key, tuple(uses)))
+        self.taken_entries.append(entry)
+
+
+def _too_long(source: str, line: int) -> BibParseError:
+    return BibParseError(
+        source, line, f"@string expansion longer than {MAX_EXPANSION:,} characters "
+        "(a macro defined in terms of itself, doubled?); refusing to expand it")
+
+
+class _References(Sequence[Reference]):
+    """One `Reference` per entry, each built when first asked for.
+
+    Entries that may name an arXiv paper, or whose reading reports a problem, were built
+    while parsing (so problems come in file order); building any other reports nothing.
+    """
+
+    def __init__(self, entries: list[BibEntry], built: list[Reference | None],
+                 source: str) -> None:
+        self._entries = entries
+        self._built = built
+        self._source = source
+
+    def __len__(self) -> int:
+        return len(self._built)
+
+    @overload
+    def __getitem__(self, index: int) -> Reference: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Reference]: ...
+
+    def __getitem__(self, index: int | slice) -> Reference | list[Reference]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        ref = self._built[index]
+        if ref is None:
+            ref = _make_reference(self._entries[index], self._source, Problems())
+            self._built[index] = ref
+        return ref
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} references>"
+
+
+# What an entry must contain (braces dropped, any case) to name an arXiv id in any way
+# `arxiv_id_from_fields` reads: `arXiv` (archivePrefix, eprinttype, the arxiv* fields, the
+# arXiv DOI, a journal that says arXiv), DBLP's `CoRR`, or an id that `find_ids` finds
+# (its scan needs 4 digits, a dot and 4 digits for a new id, a slash and 7 digits for an
+# old one: `_ARXIV_HINT` is a cheap test that skips it for most entries).
+_ARXIV_HINT = re.compile(r"arxiv|\bcorr\b|\d{4}\.\d{4}|/\d{7}", re.IGNORECASE)
+_ARXIV_WORD_HINT = re.compile(r"arxiv|\bcorr\b", re.IGNORECASE)
+
+
+def _may_name_arxiv(text: str) -> bool:
+    """Whether a raw entry (or a value it takes from a macro) may name an arXiv id.
+
+    A cheap superset of the entries `arxiv_id_from_fields` finds an id in. It finds one in
+    a value with its braces dropped, by `find_ids` or the words above; the same is found
+    in the whole entry with its braces dropped, where values are separated by `=`, `,` and
+    white space, which an id may touch as it may touch the ends of its value.
+
+    >>> _may_name_arxiv("@misc{k, eprint = {2310.13798}}")
+    True
+    >>> _may_name_arxiv("@misc{k, doi = {10.1145/3292500.3330701}}")
+    False
+    """
+    plain = text.replace("{", "").replace("}", "")
+    if _ARXIV_HINT.search(plain) is None:
+        return False
+    return bool(_ARXIV_WORD_HINT.search(plain) or find_ids(plain))
+
+
+def _split_fields(entry_text: str) -> list[tuple[str, str]]:
+    """The (name, raw value) pairs of one entry's text, split again as `parse_bib` did."""
+    block: Block | None = Splitter(entry_text).split().blocks[0]
+    if isinstance(block, ParsingFailedBlock):
+        block = block.ignore_error_block
+    assert isinstance(block, Entry), "an entry split once splits the same way again"
+    return [(f.key, f.value) for f in block.fields]
 
 
 def arxiv_id_from_fields(fields: Mapping[str, str]) -> tuple[str, int | None] | None:
@@ -317,33 +639,11 @@ def arxiv_id_from_fields(fields: Mapping[str, str]) -> tuple[str, int | None] | 
 
 # --- entries and references -------------------------------------------------------------
 
-def _make_entry(block: Entry, index: int, start: int, end: int, line: int, source: str,
-                problems: Problems) -> BibEntry:
-    fields: dict[str, str] = {}
-    values: dict[str, tuple[str, str, str]] = {}
-    for f in block.fields:
-        name = f.key.lower()
-        if name in fields:
-            problems.add(f"duplicate field {f.key!r} in entry {block.key!r}; "
-                         "the first one is used", source, line)
-            continue
-        inner, delimiter = strip_delimiters(f.value)
-        fields[name] = inner
-        values[name] = (f.value, inner, delimiter)
-    entry = BibEntry(index, block.key, block.entry_type.lower(), start, end, line, fields,
-                     [(f.key, f.value) for f in block.fields])
-    entry._values = values
-    return entry
-
-
-def _make_reference(entry: BibEntry, macros: Mapping[str, str], source: str,
-                    problems: Problems) -> Reference:
-    # Delimited values and numbers are their own text; only bare words (macros) and `#`
-    # concatenations need evaluating.
-    resolved = {
-        name: inner if delimiter or inner.isdigit() else _evaluate(raw, macros)
-        for name, (raw, inner, delimiter) in entry._values.items()
-    }
+def _make_reference(entry: BibEntry, source: str, problems: Problems) -> Reference:
+    # Values the parse evaluated (macros, `#`) replace their raw text; the others are
+    # their own text.
+    bare = entry._bare or {}
+    resolved = {name: bare.get(name, inner) for name, inner in entry.fields.items()}
     get = resolved.get
     ref = Reference(key=entry.key or None, entry_type=entry.entry_type,
                     provenance=Provenance(source, entry.line))
