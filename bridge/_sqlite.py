@@ -15,6 +15,7 @@ off (callers serialise their own use).
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,10 +49,30 @@ def connect(path: str | Path, *, purpose: str, timeout: float | None = None,
         assert isinstance(db, _GuardedConnection)
         db.label, db.busy_timeout = label, timeout
         if name != ":memory:" and wal:
-            db.execute("PRAGMA journal_mode = WAL")
+            _use_wal(db, timeout)
             # With WAL, NORMAL loses nothing when a process dies, only on power loss.
             db.execute("PRAGMA synchronous = NORMAL")
         return db
+
+
+def _use_wal(db: sqlite3.Connection, timeout: float) -> None:
+    """Switch the file to WAL, waiting for other runs as every statement does.
+
+    Switching takes an exclusive lock and SQLite does not call its busy handler for it: two
+    runs opening a new cache file at once would see "database is locked" at once. The
+    switch is made once per file (WAL persists), so the wait is short and rare.
+    """
+    deadline = time.monotonic() + timeout
+    pause = 0.005
+    while True:
+        try:
+            sqlite3.Connection.execute(db, "PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
 
 
 def _explain(exc: sqlite3.Error, timeout: float) -> str:

@@ -267,3 +267,28 @@ def test_a_corrupt_page_found_in_use_is_a_config_error(tmp_path: Path) -> None:
         for i in range(1, 200):
             cache.get(f"2401.{i:05d}", 1)
     cache.close()
+
+
+_OPEN_AT = """
+import sys, time
+from bridge.arxiv import MetadataCache
+path, start = sys.argv[1], float(sys.argv[2])
+time.sleep(max(0.0, start - time.time()))
+with MetadataCache(path) as cache:
+    cache.store_lookup([], [sys.argv[3]])
+"""
+
+
+def test_runs_opening_a_new_cache_file_at_once_both_use_it(tmp_path: Path) -> None:
+    # Switching a new file to WAL takes a lock SQLite does not wait for by itself; before
+    # `_sqlite` waited for it, two runs starting together failed most of the time.
+    for attempt in range(8):
+        path = tmp_path / f"fresh{attempt}.sqlite3"
+        start = time.time() + 0.3
+        runs = [subprocess.Popen([sys.executable, "-c", _OPEN_AT, str(path), str(start), ident],
+                                 cwd=REPO, stderr=subprocess.PIPE, text=True)
+                for ident in ("2501.00001", "2501.00002")]
+        errors = [run.communicate(timeout=60)[1] for run in runs]
+        assert [run.returncode for run in runs] == [0, 0], errors
+        with sqlite3.connect(path) as db:
+            assert db.execute("SELECT count(*) FROM not_found").fetchone() == (2,)
