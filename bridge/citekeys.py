@@ -30,7 +30,6 @@ from collections.abc import Iterable
 
 from .errors import UnknownFormat
 from .fold import to_ascii
-from .latex import latex_to_unicode
 from .model import Reference
 
 __all__ = ["DEFAULT_FORMULA", "FORMULAS", "assign_keys", "make_key", "repair_keys", "sanitize_key",
@@ -62,6 +61,10 @@ _KEY_CHARS = re.compile(r"[^A-Za-z0-9_\-.:]")
 
 def _words(title: str) -> list[str]:
     """ASCII title words, with math, LaTeX commands and punctuation removed."""
+    # Imported here: the LaTeX tables are large, and the command line imports this module
+    # for its FORMULAS alone.
+    from .latex import latex_to_unicode
+
     text = _MATH.sub(" ", latex_to_unicode(title))
     # Split on the Unicode text first, so a curly apostrophe separates words as ' does.
     words = (to_ascii(word) for word in re.findall(r"[^\W_]+", text))
@@ -87,6 +90,8 @@ def _surname(ref: Reference, *, with_particles: bool) -> str:
         name = words[0] if words else ""
     else:
         name = first.family if with_particles else first.last
+    from .latex import latex_to_unicode
+
     folded = re.sub(r"[^A-Za-z0-9]", "", to_ascii(latex_to_unicode(name)))
     return folded.lower() or "anon"
 

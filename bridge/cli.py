@@ -12,13 +12,11 @@ import json
 import sys
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import api
-from .citekeys import FORMULAS
-from .config import load_settings
+from . import __version__, api
 from .errors import (
     ArxivError,
     InputError,
@@ -27,10 +25,11 @@ from .errors import (
     ServiceError,
     ZoteroAuthError,
 )
-from .model import Reference
-from .published.find import Finding
-from .resolve import DATE_POLICIES, ResolveReport
-from .writers import WRITERS
+
+if TYPE_CHECKING:
+    from .model import Reference
+    from .published.find import Finding
+    from .resolve import ResolveReport
 
 __all__ = ["cli", "main"]
 
@@ -105,6 +104,12 @@ class _RichProgress:
             if self._bar is not None:
                 self._bar.stop()
             self._bar = self._task = self._timer = None
+
+
+def _settings() -> Any:
+    from .config import load_settings  # only for commands that use settings: not `ids`
+
+    return load_settings()
 
 
 def _fail(message: str, code: int) -> None:
@@ -186,6 +191,30 @@ def _report_unresolved(resolution: ResolveReport | None) -> None:
 # ---------------------------------------------------------------------- shared options
 
 
+class _Choice(click.Choice):  # type: ignore[type-arg]
+    """A choice among the names a bridge module lists, read when first needed.
+
+    Every command's options are declared when this module is imported; importing the
+    modules that own the lists (the resolver, the citation keys, the writers) for that
+    would cost `refbridge ids` and `--version` a third of their start-up.
+    """
+
+    def __init__(self, module: str, names: str):
+        super().__init__(())
+        self._where = (module, names)
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        from importlib import import_module
+
+        module, names = self._where
+        return tuple(getattr(import_module(f".{module}", __package__), names))
+
+    @choices.setter
+    def choices(self, value: object) -> None:
+        pass  # click's own __init__ sets it; the list always comes from its module
+
+
 def _resolve_options(command: Callable[..., Any]) -> Callable[..., Any]:
     decorators = [
         click.option("--offline", is_flag=True,
@@ -195,7 +224,7 @@ def _resolve_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
         click.option("--overwrite", is_flag=True,
                      help="Replace fields the input already has with arXiv's values."),
-        click.option("--date", "date_policy", type=click.Choice(DATE_POLICIES),
+        click.option("--date", "date_policy", type=_Choice("resolve", "DATE_POLICIES"),
                      help="Date cited: first version (default) or latest version."),
         click.option("--strict", is_flag=True, help="Treat warnings about the input as errors."),
     ]
@@ -211,7 +240,7 @@ def _json_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _format_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--format", "fmt",
-                        type=click.Choice(list(WRITERS)),
+                        type=_Choice("writers", "WRITERS"),
                         help="Output format (default: from the output file's suffix).")(command)
 
 
@@ -268,7 +297,7 @@ def _print_json(data: dict[str, Any]) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="refbridge")
+@click.version_option(__version__, prog_name="refbridge")
 def cli() -> None:
     """Find arXiv papers in anything, resolve them, write BibTeX or Zotero items.
 
@@ -304,7 +333,7 @@ def ids_command(inputs: tuple[str, ...], as_json: bool) -> None:
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("-o", "--output", required=True, help="File to write (.bib or .json).")
 @_format_option
-@click.option("--citekey", type=click.Choice(FORMULAS),
+@click.option("--citekey", type=_Choice("citekeys", "FORMULAS"),
               help="Formula for new citation keys (default: auth-year-title).")
 @_resolve_options
 @_published_option
@@ -324,7 +353,7 @@ def import_command(inputs: tuple[str, ...], output: str, fmt: str | None, citeke
     """
     def job(progress: _RichProgress) -> int:
         report = api.import_references(
-            list(inputs), output, fmt=fmt, settings=load_settings(),
+            list(inputs), output, fmt=fmt, settings=_settings(),
             options=_options(offline, refresh, no_cache, overwrite, date_policy, published),
             citekey=citekey, strict=strict, progress=progress)
         _print_problems(report.problems)
@@ -373,7 +402,7 @@ def enrich_command(path: str, output: str | None, in_place: bool, dry_run: bool,
 
     def job(progress: _RichProgress) -> int:
         report = api.enrich_file(
-            path, output=output, dry_run=dry_run, settings=load_settings(),
+            path, output=output, dry_run=dry_run, settings=_settings(),
             options=_options(offline, refresh, no_cache, overwrite, date_policy, published),
             strict=strict, progress=progress)
         _print_problems(report.problems)
@@ -416,7 +445,7 @@ def push_command(inputs: tuple[str, ...], collection: str | None, tags: tuple[st
     def job(progress: _RichProgress) -> int:
         outcome = api.push(
             list(inputs), collection=collection, tags=tags, dry_run=dry_run,
-            settings=load_settings(),
+            settings=_settings(),
             options=_options(offline, refresh, no_cache, overwrite, date_policy, published),
             strict=strict, progress=progress)
         report, resolution = outcome.zotero, outcome.resolution
@@ -464,7 +493,7 @@ def published_command(inputs: tuple[str, ...], offline: bool, refresh: bool, no_
     """
     def job(progress: _RichProgress) -> int:
         outcome = api.find_published_versions(
-            list(inputs), settings=load_settings(),
+            list(inputs), settings=_settings(),
             options=_options(offline, refresh, no_cache, overwrite, date_policy),
             strict=strict, progress=progress)
         _print_problems(outcome.problems)
@@ -515,7 +544,7 @@ def pull_command(output: str, collection: str | None, recursive: bool, fmt: str 
     """
     def job(progress: _RichProgress) -> int:
         report = api.pull(output, collection=collection, recursive=recursive, fmt=fmt,
-                          settings=load_settings(), progress=progress)
+                          settings=_settings(), progress=progress)
         click.echo(f"refbridge: {report.summary()}", err=True)
         if as_json:
             _print_json(report.as_json())
@@ -554,7 +583,7 @@ def tex_command(manuscript: str, output: str | None, bibs: tuple[str, ...], chec
     def job(progress: _RichProgress) -> int:
         report = api.tex_bibliography(
             manuscript, output=output, bibs=bibs, check=check, dry_run=dry_run,
-            settings=load_settings(),
+            settings=_settings(),
             options=_options(offline, refresh, no_cache, overwrite, date_policy, published),
             strict=strict, progress=progress)
         _print_problems(report.problems)
