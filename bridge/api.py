@@ -558,16 +558,23 @@ def push(inputs: list[str], *, collection: str | None = None, tags: Iterable[str
     refs = read_inputs(inputs, problems)
     resolution = resolve_references(refs, settings=settings, options=options,
                                     progress=progress)
-    published = (find_upgrades(_to_write(resolution), settings=settings, options=options,
+    preprints = _to_write(resolution)
+    published = (find_upgrades(preprints, settings=settings, options=options,
                                progress=progress) if options.published else [])
-    # New items carry our citation key in `citationKey`, as Better BibTeX would pin it.
-    pushable = _with_keys(_to_write(resolution), settings.citekey, set())
-    pushable, upgrade_log = apply_upgrades(pushable, published)
+    pushable, upgrade_log = apply_upgrades(preprints, published)
     resolution.changes.extend(upgrade_log)
+    preprint_of = {id(ref): preprint for ref, preprint in zip(pushable, preprints, strict=True)}
+
+    def keyed(new: list[Reference]) -> list[Reference]:
+        # New items carry our citation key in `citationKey`, as Better BibTeX would pin it;
+        # made from the preprint, as import makes it, and only for the items created.
+        keys = _with_keys([preprint_of[id(ref)] for ref in new], settings.citekey, set())
+        return [ref.copy(key=key.key) for ref, key in zip(new, keys, strict=True)]
+
     with _zotero_client(settings, progress) as client:
         report = sync.push(pushable, client, collection=collection, tags=tuple(tags),
                            dry_run=dry_run, index_path=settings.resolved_cache_path,
-                           progress=progress)
+                           progress=progress, keyed=keyed)
     return PushOutcome(report, resolution, problems, published)
 
 
