@@ -221,7 +221,7 @@ class Reference:
             if name not in _REFERENCE_FIELDS:
                 raise TypeError(f"Reference has no field {name!r}")
         state.update(changes)
-        fresh = object.__new__(Reference)
+        fresh = object.__new__(type(self))
         fresh.__dict__.update(state)
         return fresh
 
