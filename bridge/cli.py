@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import __version__, api
+from . import __version__
 from .errors import (
     ArxivError,
     InputError,
@@ -27,7 +27,10 @@ from .errors import (
     ZoteroAuthError,
 )
 
+# `bridge.api` (and what it imports) is loaded by the command that runs, in its body:
+# `--version` and `--help` need none of it.
 if TYPE_CHECKING:
+    from . import api
     from .config import Settings
     from .model import Reference
     from .published.find import Finding
@@ -266,6 +269,8 @@ def _published_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _options(offline: bool, refresh: bool, no_cache: bool, overwrite: bool,
              date_policy: str | None, published: bool = False) -> api.ResolveOptions:
+    from . import api
+
     return api.ResolveOptions(offline=offline, refresh=refresh, use_cache=not no_cache,
                               overwrite=overwrite, date_policy=date_policy,
                               published=published)
@@ -329,6 +334,8 @@ def ids_command(inputs: tuple[str, ...], as_json: bool) -> None:
         refbridge ids samples/arxiv-listing-abstracts.txt refs.bib
     """
     def job(progress: _RichProgress) -> int:
+        from . import api
+
         problems = Problems()
         found = api.find_ids(list(inputs), problems)
         if as_json:
@@ -365,6 +372,8 @@ def import_command(inputs: tuple[str, ...], output: str, fmt: str | None, citeke
         refbridge import samples/arxiv-listing-abstracts.txt -o refs.bib
     """
     def job(progress: _RichProgress) -> int:
+        from . import api
+
         report = api.import_references(
             list(inputs), output, fmt=fmt, settings=_settings(),
             options=_options(offline, refresh, no_cache, overwrite, date_policy, published),
@@ -414,6 +423,8 @@ def enrich_command(path: str, output: str | None, in_place: bool, dry_run: bool,
         raise click.UsageError("standard input cannot be enriched in place; give -o OUT")
 
     def job(progress: _RichProgress) -> int:
+        from . import api
+
         report = api.enrich_file(
             path, output=output, dry_run=dry_run, settings=_settings(),
             options=_options(offline, refresh, no_cache, overwrite, date_policy, published),
@@ -456,6 +467,8 @@ def push_command(inputs: tuple[str, ...], collection: str | None, tags: tuple[st
         refbridge push samples/arxiv-listing-abstracts.txt --collection "Reading list"
     """
     def job(progress: _RichProgress) -> int:
+        from . import api
+
         outcome = api.push(
             list(inputs), collection=collection, tags=tags, dry_run=dry_run,
             settings=_settings(),
@@ -505,6 +518,8 @@ def published_command(inputs: tuple[str, ...], offline: bool, refresh: bool, no_
         refbridge published refs.bib --json
     """
     def job(progress: _RichProgress) -> int:
+        from . import api
+
         outcome = api.find_published_versions(
             list(inputs), settings=_settings(),
             options=_options(offline, refresh, no_cache, overwrite, date_policy),
@@ -556,6 +571,8 @@ def pull_command(output: str, collection: str | None, recursive: bool, fmt: str 
         refbridge pull --collection "Reading list" -o reading.bib
     """
     def job(progress: _RichProgress) -> int:
+        from . import api
+
         report = api.pull(output, collection=collection, recursive=recursive, fmt=fmt,
                           settings=_settings(), progress=progress)
         click.echo(f"refbridge: {report.summary()}", err=True)
@@ -594,6 +611,8 @@ def tex_command(manuscript: str, output: str | None, bibs: tuple[str, ...], chec
         refbridge tex paper.tex --bib ~/library.bib
     """
     def job(progress: _RichProgress) -> int:
+        from . import api
+
         report = api.tex_bibliography(
             manuscript, output=output, bibs=bibs, check=check, dry_run=dry_run,
             settings=_settings(),
