@@ -298,10 +298,13 @@ def _match(batch: list[ArxivId], references: list[Reference]) -> tuple[dict[str,
             latest[ref.arxiv_id] = ref
     found: dict[str, Reference] = {}
     missing: list[str] = []
+    handed_out: set[int] = set()
     for aid in batch:
         hit = by_version.get((aid.id, aid.version)) if aid.version else latest.get(aid.id)
         if hit is None:
             missing.append(str(aid))
         else:
-            found[str(aid)] = hit.copy()
+            # Each answer its own record; a copy only when two asks got the same entry.
+            found[str(aid)] = hit.copy() if id(hit) in handed_out else hit
+            handed_out.add(id(hit))
     return found, missing
