@@ -10,7 +10,9 @@ Figures printed (no assertions: speed is not a test):
 * push the same N again with the index from the first push: the target is 0 writes and
   only `since` reads;
 * push the same N with a fresh index (another machine): 0 writes, the whole library read;
-* pull a library of M items (`pull`, then `pull_to_file` into a new .bib).
+* pull a library of M items (`pull`, then `pull_to_file` into a new .bib), then re-pull
+  it unchanged and after one item changed: the target is the `since` reads only (1-2
+  requests, plus /keys/current), not one request per 100 items.
 
 The loopback server runs in a child process, so the time includes its answers but the peak
 memory (tracemalloc's, while the step runs) is refbridge's alone. Requests and writes are the
@@ -168,6 +170,13 @@ def main() -> None:
                      lambda: pull_to_file(c, out, index_path=cache))
         with server.client() as c:
             _measure("re-pull into that file (nothing changed)", c,
+                     lambda: pull_to_file(c, out, index_path=cache))
+        with server.client() as c:
+            first = next(c.iter_items(top=True))
+            c.update_items([{"key": first["key"], "version": first["version"],
+                             "title": f"{first['title']} (revised)"}])
+        with server.client() as c:
+            _measure("re-pull after one item changed", c,
                      lambda: pull_to_file(c, out, index_path=cache))
         print(f"  pulled {len(pulled)} references, {len({r.key for r in pulled})} unique keys, "
               f"{out.stat().st_size / 2**20:.1f} MiB of .bib")

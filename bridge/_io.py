@@ -30,7 +30,6 @@ import os
 import re
 import stat
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -263,6 +262,8 @@ def _current_bytes(target: Path) -> bytes | None:
 
 
 def _write_temp(target: Path, text: str) -> str:
+    import tempfile  # here: it costs every command's start-up, and few commands write
+
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
                                     dir=target.parent)
     try:

@@ -6,10 +6,8 @@ never exits. Errors are the classes in `bridge.errors`.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
-import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,23 +16,20 @@ from typing import TYPE_CHECKING
 
 from . import arxiv_id
 from ._io import STDIN, STDOUT, check_writable, read_input_text, update_file
-from .bibfile import BibDocument, MergePlan, merge
-from .citekeys import assign_keys
-from .config import Settings, load_settings
 from .errors import ConfigError, InputError, Problems, UnreadableInput
 from .model import Reference
 from .progress import NO_PROGRESS, Progress
-from .published.edits import publish_entries
-from .published.jobs import apply_upgrades, find_upgrades, upgrade_published
 from .readers import detect_format, read_inputs
-from .resolve import Change, ResolveReport, resolve
 from .writers import Writer, get_writer
 
-# The service layers (the arxiv package, httpx) are imported where they are used: they
-# would double the start-up time of `refbridge ids`, which needs neither.
+# The service layers (the arxiv package, httpx, sqlite3), the .bib editor (bibtexparser)
+# and the published-version finder are imported where they are used: they would make the
+# start-up of `refbridge ids` several times slower, and it needs none of them.
 if TYPE_CHECKING:
     from .arxiv.client import ArxivClient
+    from .config import Settings
     from .published.find import Finding
+    from .resolve import Change, ResolveReport
     from .texbib import TexReport
     from .zotero.api import ZoteroClient
     from .zotero.sync import PullReport, PushReport
@@ -54,7 +49,6 @@ __all__ = [
     "push",
     "resolve_references",
     "tex_bibliography",
-    "upgrade_published",
 ]
 
 
@@ -121,12 +115,20 @@ def find_ids(inputs: Iterable[str], problems: Problems | None = None) -> list[Fo
     return found
 
 
+def _loaded(settings: Settings | None) -> Settings:
+    from .config import load_settings
+
+    return settings or load_settings()
+
+
 # ---------------------------------------------------------------------------- resolve
 
 
 @contextmanager
 def _arxiv_client(settings: Settings, options: ResolveOptions,
                   progress: Progress) -> Iterator[ArxivClient]:
+    import sqlite3
+
     from .arxiv.cache import MetadataCache
     from .arxiv.client import ArxivClient
 
@@ -167,7 +169,9 @@ def resolve_references(refs: list[Reference], *, settings: Settings | None = Non
     The report's `references` holds every input record, in input order, filled where
     arXiv knew more; records that need no lookup pass through unchanged.
     """
-    settings = settings or load_settings()
+    settings = _loaded(settings)
+    from .resolve import ResolveReport, resolve
+
     wanted = [i for i, ref in enumerate(refs) if _needs_arxiv(ref)]
     if not wanted:
         return ResolveReport(references=list(refs), resolved=[], found_by_search=[],
@@ -204,7 +208,9 @@ def find_published_versions(inputs: list[str], *, settings: Settings | None = No
     Changes nothing: the inputs are read, resolved through arXiv, and each preprint is
     looked up (arXiv DOI -> Crossref; else Semantic Scholar -> Crossref or DBLP).
     """
-    settings = settings or load_settings()
+    from .published.jobs import find_upgrades
+
+    settings = _loaded(settings)
     problems = Problems(strict=strict)
     refs = read_inputs(inputs, problems)
     resolution = resolve_references(refs, settings=settings, options=options,
@@ -270,7 +276,10 @@ def import_references(inputs: list[str], output: str, *, fmt: str | None = None,
     already holds (same arXiv id or key) are skipped, and new entries are appended with keys
     that do not clash with its own.
     """
-    settings = settings or load_settings()
+    from .bibfile import MergePlan, merge
+    from .published.jobs import apply_upgrades, find_upgrades
+
+    settings = _loaded(settings)
     problems = Problems(strict=strict)
     refs = read_inputs(inputs, problems)
     writer = get_writer(fmt, path=output)
@@ -339,6 +348,8 @@ class _Existing:
         if writer.name == "csl-json":
             _refuse_non_csl_items(output, text)
             return cls._read_csl_json(output, text)
+        from .bibfile import BibDocument
+
         BibDocument.parse(text, output, problems)  # reports what the merge would keep as is
         return cls(text, "bib")
 
@@ -394,6 +405,8 @@ def _refuse_non_csl_items(output: str, text: str) -> None:
 
 
 def _with_keys(refs: list[Reference], formula: str, taken: set[str]) -> list[Reference]:
+    from .citekeys import assign_keys
+
     keyed = [ref.copy() for ref in refs]
     assign_keys(keyed, formula=formula, taken=set(taken))
     return keyed
@@ -428,6 +441,8 @@ class EnrichReport:
 
     def diff(self) -> str:
         """A unified diff from the file as it was to the file as enriched."""
+        import difflib
+
         target = self.output or self.path
         return "".join(difflib.unified_diff(
             self.old_text.splitlines(keepends=True), self.new_text.splitlines(keepends=True),
@@ -444,7 +459,11 @@ def enrich_file(path: str, *, output: str | None = None, dry_run: bool = False,
     other byte stays as it was. The result goes to `output` (or back to `path` when output
     is None), atomically; with `dry_run` nothing is written and the report carries the diff.
     """
-    settings = settings or load_settings()
+    from .bibfile import BibDocument, MergePlan, merge
+    from .published.edits import publish_entries
+    from .published.jobs import apply_upgrades, find_upgrades
+
+    settings = _loaded(settings)
     problems = Problems(strict=strict)
     if path == STDIN and output is None and not dry_run:
         raise InputError("standard input cannot be enriched in place; give -o OUT")
@@ -523,23 +542,31 @@ def push(inputs: list[str], *, collection: str | None = None, tags: Iterable[str
     Papers already in the library are never created again; with `collection` they are
     filed into it.
     """
+    from .published.jobs import apply_upgrades, find_upgrades
     from .zotero import sync
 
-    settings = settings or load_settings()
+    settings = _loaded(settings)
     problems = Problems(strict=strict)
     refs = read_inputs(inputs, problems)
     resolution = resolve_references(refs, settings=settings, options=options,
                                     progress=progress)
-    published = (find_upgrades(_to_write(resolution), settings=settings, options=options,
+    preprints = _to_write(resolution)
+    published = (find_upgrades(preprints, settings=settings, options=options,
                                progress=progress) if options.published else [])
-    # New items carry our citation key in `citationKey`, as Better BibTeX would pin it.
-    pushable = _with_keys(_to_write(resolution), settings.citekey, set())
-    pushable, upgrade_log = apply_upgrades(pushable, published)
+    pushable, upgrade_log = apply_upgrades(preprints, published)
     resolution.changes.extend(upgrade_log)
+    preprint_of = {id(ref): preprint for ref, preprint in zip(pushable, preprints, strict=True)}
+
+    def keyed(new: list[Reference]) -> list[Reference]:
+        # New items carry our citation key in `citationKey`, as Better BibTeX would pin it;
+        # made from the preprint, as import makes it, and only for the items created.
+        keys = _with_keys([preprint_of[id(ref)] for ref in new], settings.citekey, set())
+        return [ref.copy(key=key.key) for ref, key in zip(new, keys, strict=True)]
+
     with _zotero_client(settings, progress) as client:
         report = sync.push(pushable, client, collection=collection, tags=tuple(tags),
                            dry_run=dry_run, index_path=settings.resolved_cache_path,
-                           progress=progress)
+                           progress=progress, keyed=keyed)
     return PushOutcome(report, resolution, problems, published)
 
 
@@ -549,7 +576,7 @@ def pull(output: str, *, collection: str | None = None, recursive: bool = False,
     """Write a Zotero library, or one collection, to a BibTeX/BibLaTeX file."""
     from .zotero import sync
 
-    settings = settings or load_settings()
+    settings = _loaded(settings)
     writer = get_writer(fmt, path=output)
     check_writable(output)
     with _zotero_client(settings, progress) as client:

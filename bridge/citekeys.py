@@ -26,11 +26,11 @@ Clashes follow Better BibTeX: the first reference keeps the bare key, later ones
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import islice
 
 from .errors import UnknownFormat
 from .fold import to_ascii
-from .latex import latex_to_unicode
 from .model import Reference
 
 __all__ = ["DEFAULT_FORMULA", "FORMULAS", "assign_keys", "make_key", "repair_keys", "sanitize_key",
@@ -58,14 +58,25 @@ _BBT_SKIP_WORDS = frozenset(_BBT_SKIP_TEXT.split())
 
 _MATH = re.compile(r"\$[^$]*\$")
 _KEY_CHARS = re.compile(r"[^A-Za-z0-9_\-.:]")
+_UNICODE_WORD = re.compile(r"[^\W_]+")
 
 
-def _words(title: str) -> list[str]:
-    """ASCII title words, with math, LaTeX commands and punctuation removed."""
+def _words(title: str) -> Iterator[str]:
+    """ASCII title words, with math, LaTeX commands and punctuation removed, as needed.
+
+    A generator: a key takes the first word or three, and a bulk import makes thousands.
+    """
+    # Imported here: the LaTeX tables are large, and the command line imports this module
+    # for its FORMULAS alone.
+    from .latex import latex_to_unicode
+
     text = _MATH.sub(" ", latex_to_unicode(title))
     # Split on the Unicode text first, so a curly apostrophe separates words as ' does.
-    words = (to_ascii(word) for word in re.findall(r"[^\W_]+", text))
-    return [part for word in words for part in re.findall(r"[A-Za-z0-9]+", word)]
+    for word in _UNICODE_WORD.finditer(text):
+        if word[0].isascii():
+            yield word[0]  # already the one ASCII word it would fold to
+        else:
+            yield from re.findall(r"[A-Za-z0-9]+", to_ascii(word[0]))
 
 
 def sanitize_key(key: str) -> str:
@@ -83,10 +94,11 @@ def _surname(ref: Reference, *, with_particles: bool) -> str:
         return "anon"
     first = people[0]
     if first.is_institution:
-        words = [w for w in _words(first.last) if w.lower() not in _STOP_WORDS]
-        name = words[0] if words else ""
+        name = next((w for w in _words(first.last) if w.lower() not in _STOP_WORDS), "")
     else:
         name = first.family if with_particles else first.last
+    from .latex import latex_to_unicode
+
     folded = re.sub(r"[^A-Za-z0-9]", "", to_ascii(latex_to_unicode(name)))
     return folded.lower() or "anon"
 
@@ -115,11 +127,13 @@ def make_key(ref: Reference, formula: str = DEFAULT_FORMULA) -> str:
             return sanitize_key(ref.arxiv_id.replace("/", "_"))
         formula = DEFAULT_FORMULA  # nothing to go by: fall back to the default formula
     if formula == "auth-year-title":
-        words = [w.lower() for w in _words(ref.title or "") if w.lower() not in _STOP_WORDS]
-        key = _surname(ref, with_particles=False) + _year(ref) + (words[0] if words else "")
+        word = next((w.lower() for w in _words(ref.title or "")
+                     if w.lower() not in _STOP_WORDS), "")
+        key = _surname(ref, with_particles=False) + _year(ref) + word
     elif formula == "bbt":
-        words = [w for w in _words(ref.title or "") if w.lower() not in _BBT_SKIP_WORDS]
-        short = "".join(w[:1].upper() + w[1:] for w in words[:3])
+        words = islice((w for w in _words(ref.title or "")
+                        if w.lower() not in _BBT_SKIP_WORDS), 3)
+        short = "".join(w[:1].upper() + w[1:] for w in words)
         key = _surname(ref, with_particles=True) + short + _year(ref)
     else:
         raise UnknownFormat(f"citation key formula {formula}", list(FORMULAS))

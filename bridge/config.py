@@ -11,28 +11,20 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import platformdirs
 
+from . import __version__
 from .errors import ConfigError
 
 __all__ = ["DEFAULTS", "ENVIRONMENT", "USER_AGENT", "Settings", "load_settings",
            "user_config_path"]
 
 
-def _user_agent() -> str:
-    try:
-        ours = version("refbridge")
-    except PackageNotFoundError:
-        ours = "0"
-    return f"refbridge/{ours} (bibliography bridge; python-httpx)"
-
-
-USER_AGENT = _user_agent()
+USER_AGENT = f"refbridge/{__version__} (bibliography bridge; python-httpx)"
 """Sent with every request to arXiv and Zotero, so both know which tool is asking."""
 
 DEFAULTS: dict[str, dict[str, Any]] = {

@@ -44,8 +44,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
-from rapidfuzz import fuzz
-
 from bridge.fold import fold, strip_accents
 from bridge.model import Author, Reference
 from bridge.progress import NO_PROGRESS, Progress
@@ -299,6 +297,8 @@ def verify(ref: Reference, candidate: Reference) -> Match:
     if ref.title:
         if not candidate.title:
             return Match(candidate, 0.0, False, False, "candidate has no title")
+        from rapidfuzz import fuzz  # here: importing it costs every command's start-up
+
         mine, theirs = _normalise(ref.title), _normalise(candidate.title)
         score = round(fuzz.token_sort_ratio(mine, theirs), 1)
         identical = exact = mine == theirs
@@ -345,6 +345,8 @@ def verify(ref: Reference, candidate: Reference) -> Match:
 def _abstract_similarity(mine: str, theirs: str) -> tuple[float, str]:
     """Similarity of two normalised abstracts, and what was compared: `ratio` of the whole,
     or `partial_ratio` when the record's is much shorter (a pasted fragment)."""
+    from rapidfuzz import fuzz
+
     if len(mine) < 0.9 * len(theirs):
         return round(fuzz.partial_ratio(mine, theirs), 1), "abstract fragment"
     return round(fuzz.ratio(mine, theirs), 1), "abstract"
@@ -355,6 +357,8 @@ def _whole_abstract_similarity(ref: Reference, candidate: Reference) -> float | 
     mine, theirs = _normalise(ref.abstract), _normalise(candidate.abstract)
     if len(mine) < MIN_FRAGMENT_CHARS or not theirs or len(mine) < 0.9 * len(theirs):
         return None
+    from rapidfuzz import fuzz
+
     return round(fuzz.ratio(mine, theirs), 1)
 
 

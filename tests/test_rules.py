@@ -177,4 +177,4 @@ def test_the_library_index_refuses_the_same_title_matches(there, new, same):
 def test_a_push_refuses_the_same_title_matches_among_its_inputs(there, new, same):
     queued = _twin(there)
     pending = dict.fromkeys(identity_keys(queued), 0)
-    assert (_pending_twin(_twin(new), pending, [(queued, {})]) == 0) is same
+    assert (_pending_twin(_twin(new), pending, [queued]) == 0) is same

@@ -165,18 +165,16 @@ class ArxivClient:
 
         found: dict[str, Reference] = {}
         known_missing: set[str] = set()
-        todo: list[ArxivId] = []
-        for key, aid in asked.items():
-            if self.cache is not None and not self.refresh:
-                cached = self.cache.get(aid.id, aid.version)
-                if cached is not None:
-                    found[key] = cached
-                    continue
-                if self.cache.is_not_found(key):
-                    known_missing.add(key)
-                    continue
-            if not self.offline:
-                todo.append(aid)
+        if self.cache is not None and not self.refresh:
+            # Read in bulk: one query per few hundred ids, not one per id.
+            cached = self.cache.get_many((aid.id, aid.version) for aid in asked.values())
+            for key, aid in asked.items():
+                hit = cached.get((aid.id, aid.version))
+                if hit is not None:
+                    found[key] = hit
+            known_missing = self.cache.not_found_among(k for k in asked if k not in found)
+        todo = [] if self.offline else [aid for key, aid in asked.items()
+                                        if key not in found and key not in known_missing]
 
         batches = list(_chunks(todo, self.batch_size))
         if batches:
@@ -300,10 +298,13 @@ def _match(batch: list[ArxivId], references: list[Reference]) -> tuple[dict[str,
             latest[ref.arxiv_id] = ref
     found: dict[str, Reference] = {}
     missing: list[str] = []
+    handed_out: set[int] = set()
     for aid in batch:
         hit = by_version.get((aid.id, aid.version)) if aid.version else latest.get(aid.id)
         if hit is None:
             missing.append(str(aid))
         else:
-            found[str(aid)] = hit.copy()
+            # Each answer its own record; a copy only when two asks got the same entry.
+            found[str(aid)] = hit.copy() if id(hit) in handed_out else hit
+            handed_out.add(id(hit))
     return found, missing

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TextIO
 
@@ -46,18 +46,45 @@ class Writer(ABC):
         return f"<{type(self).__name__} {self.name!r}>"
 
 
-def _registry() -> dict[str, Writer]:
-    from .bibtex import BibTeXWriter
+class _Registry(Mapping[str, Writer]):
+    """Writers by name, each made (and its module imported) when first looked up.
+
+    The names are known at once, for `--format`'s choices; the BibTeX writer's imports
+    (the LaTeX tables, bibtexparser) are paid only by a command that writes.
+    """
+
+    def __init__(self, makers: dict[str, Callable[[], Writer]]):
+        self._makers = makers
+        self._made: dict[str, Writer] = {}
+
+    def __getitem__(self, name: str) -> Writer:
+        if name not in self._made:
+            self._made[name] = self._makers[name]()
+        return self._made[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._makers)
+
+    def __len__(self) -> int:
+        return len(self._makers)
+
+
+def _bibtex(dialect: str) -> Callable[[], Writer]:
+    def make() -> Writer:
+        from .bibtex import BibTeXWriter
+
+        return BibTeXWriter(dialect)
+    return make
+
+
+def _csl_json() -> Writer:
     from .csljson import CslJsonWriter
 
-    return {
-        "bibtex": BibTeXWriter("bibtex"),
-        "biblatex": BibTeXWriter("biblatex"),
-        "csl-json": CslJsonWriter(),
-    }
+    return CslJsonWriter()
 
 
-WRITERS: dict[str, Writer] = _registry()
+WRITERS: Mapping[str, Writer] = _Registry(
+    {"bibtex": _bibtex("bibtex"), "biblatex": _bibtex("biblatex"), "csl-json": _csl_json})
 
 
 def get_writer(name: str | None = None, path: str | os.PathLike[str] | None = None) -> Writer:

@@ -232,7 +232,9 @@ def render_entry(ref: Reference, dialect: str = "bibtex") -> str:
         raise InputError(f"{ref.describe()}: citation key {ref.key!r} is not valid in BibTeX")
     lines = [f"@{_entry_type(ref, dialect)}{{{ref.key},"]
     for name, value in bibtex_fields(ref, dialect):
-        if not braces_balanced(value):
+        # A value without a brace is balanced: most are (ids, years, URLs, many abstracts),
+        # and the count goes character by character.
+        if ("{" in value or "}" in value) and not braces_balanced(value):
             where = f" ({ref.provenance})" if ref.provenance else ""
             raise InputError(
                 f"{ref.key}{where}: unbalanced braces in {name} {value!r}; "

@@ -352,13 +352,15 @@ class ZoteroClient:
         collection: str | None = None,
         recursive: bool = False,
         top: bool = False,
+        trashed: bool = False,
         progress: Progress = NO_PROGRESS,
     ) -> Iterator[dict[str, Any]]:
         """Every item (editable JSON: ``data`` with key and version), 100 per request.
 
         `since`: only items changed after that library version. `collection`: only its
         items (with `recursive`, also those of its subcollections, each item once).
-        `top`: leave out child notes and attachments. The trash is left out.
+        `top`: leave out child notes and attachments. The trash is left out, unless
+        `trashed` (its items then say `"deleted": 1`).
         """
         collections = [collection] if collection else [None]
         if collection and recursive:
@@ -372,6 +374,8 @@ class ZoteroClient:
             params: dict[str, Any] = {"limit": PAGE_SIZE}
             if since is not None:
                 params["since"] = since
+            if trashed:
+                params["includeTrashed"] = 1
             for response, page in self._pages(path, params):
                 if not started:
                     total = response.headers.get("Total-Results", "")

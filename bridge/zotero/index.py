@@ -9,7 +9,12 @@ A refresh then asks only for what changed: items `since` that version, and `/del
 since it.
 
 `pull_to_file` also keeps here, per .bib file, which citation key it wrote each item under
-(`zotero_pulled_keys`), so that a re-pull finds an entry even after its title changed.
+(`zotero_pulled_keys`), so that a re-pull finds an entry even after its title changed; and,
+per library, every item it read, children too, as Zotero's JSON (`zotero_pull_items`,
+with the version read at in `zotero_pull_libraries`), so that a re-pull asks only for the
+items changed `since` that version (the trash included, to see items moved there) and, if
+the library moved on, the keys `/deleted` since it: one or two requests, not one per 100
+items. `library_items` gives what a full read would list.
 
 Storage: tables `zotero_index2_libraries`, `zotero_index2_items` and `zotero_index2_ids` in the
 same SQLite file as the arXiv metadata cache (`Settings.resolved_cache_path`), each row
@@ -60,6 +65,17 @@ CREATE TABLE IF NOT EXISTS zotero_index2_ids (
     ident TEXT NOT NULL,
     key TEXT NOT NULL,
     PRIMARY KEY (library, ident, key)
+);
+CREATE TABLE IF NOT EXISTS zotero_pull_libraries (
+    library TEXT PRIMARY KEY,
+    version INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS zotero_pull_items (
+    library TEXT NOT NULL,
+    key TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (library, key)
 );
 CREATE TABLE IF NOT EXISTS zotero_pulled_keys (
     library TEXT NOT NULL,
@@ -260,6 +276,70 @@ class LibraryIndex:
                 continue
             return entry
         return None
+
+    # ------------------------------------------------------------------ pulled items
+
+    def library_items(self, client: Any, *,
+                      progress: Progress = NO_PROGRESS) -> tuple[list[dict[str, Any]],
+                                                                 RefreshStats]:
+        """Every item of the library, children included and the trash left out, as a full
+        read lists them; read through `client` (a ZoteroClient) only where the library
+        changed since the last call. The order is the order of first listing: an item keeps
+        its place when it changes, new items come last.
+        """
+        row = self._db.execute("SELECT version FROM zotero_pull_libraries WHERE library = ?",
+                               (self.library,)).fetchone()
+        since: int | None = None if row is None else int(row[0])
+        changed: list[dict[str, Any]] = []
+        seen_version: int | None = None
+        # With `since`, the trash too: an item moved there changed, and must leave the file.
+        for data in client.iter_items(since=since, trashed=since is not None,
+                                      progress=progress):
+            if seen_version is None:
+                # The version of the first page: later pages may have moved on, and their
+                # changes must be read again next time rather than skipped.
+                seen_version = client.library_version
+            changed.append(data)
+        if seen_version is None:
+            seen_version = client.library_version
+        if since is not None and seen_version < since:
+            # Versions only grow: this is another library under the same name (a reset
+            # test server, a restored backup). Forget ours and read it whole.
+            with self._db:
+                self._forget_pulled()
+            return self.library_items(client, progress=progress)
+        deleted: list[str] = []
+        if since is not None and seen_version != since:
+            deleted = client.deleted(since)
+        with self._db:
+            if since is None:
+                self._forget_pulled()
+            gone = deleted + [str(d["key"]) for d in changed if d.get("deleted")]
+            self._db.executemany(
+                "DELETE FROM zotero_pull_items WHERE library = ? AND key = ?",
+                [(self.library, key) for key in gone])
+            (last,) = self._db.execute(
+                "SELECT coalesce(max(position), -1) FROM zotero_pull_items WHERE library = ?",
+                (self.library,)).fetchone()
+            self._db.executemany(
+                "INSERT INTO zotero_pull_items (library, key, position, data) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (library, key) DO UPDATE SET data = excluded.data",
+                [(self.library, str(d["key"]), last + 1 + n, json.dumps(d, ensure_ascii=False))
+                 for n, d in enumerate(d for d in changed if not d.get("deleted"))])
+            self._db.execute(
+                "INSERT INTO zotero_pull_libraries (library, version) VALUES (?, ?) "
+                "ON CONFLICT(library) DO UPDATE SET version = excluded.version",
+                (self.library, seen_version))
+        rows = self._db.execute(
+            "SELECT data FROM zotero_pull_items WHERE library = ? ORDER BY position",
+            (self.library,))
+        items = [json.loads(data) for (data,) in rows]
+        return items, RefreshStats(full=since is None, since=since, version=seen_version,
+                                   items_read=len(changed), deleted=len(deleted))
+
+    def _forget_pulled(self) -> None:
+        for table in ("zotero_pull_libraries", "zotero_pull_items"):
+            self._db.execute(f"DELETE FROM {table} WHERE library = ?", (self.library,))
 
     # ------------------------------------------------------------------ pulled files
 

@@ -19,12 +19,15 @@ matched by the key an earlier pull wrote the item under (remembered in the cache
 citation key, or by the paper's identity (arXiv id, DOI, title and year), only
 fields whose value differs are rewritten, new papers are appended, and every other byte is
 kept. Fields removed in Zotero, and entry types changed there, are not removed or changed
-in the file (edits never delete what a user may have added by hand).
+in the file (edits never delete what a user may have added by hand). A whole library is
+read in full once; `pull_to_file` keeps its items in the cache file and later asks only
+for what changed since (`LibraryIndex.library_items`), so re-pulling an unchanged library
+of any size takes one or two requests.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -142,12 +145,16 @@ class PullReport:
 def push(refs: Sequence[Reference], client: Any, *, collection: str | None = None,
          tags: Iterable[str] = (), dry_run: bool = False,
          index_path: str | Path | None = None,
-         progress: Progress = NO_PROGRESS) -> PushReport:
+         progress: Progress = NO_PROGRESS,
+         keyed: Callable[[list[Reference]], list[Reference]] | None = None) -> PushReport:
     """Create the Zotero items for `refs` that the library does not have yet.
 
     `client` is a `bridge.zotero.api.ZoteroClient`. `index_path` is the SQLite file of the
     duplicate index (default: the cache file of the settings). With `dry_run` nothing is
-    written to Zotero; the report says what would be created and filed.
+    written to Zotero; the report says what would be created and filed. `keyed`, when
+    given, returns the papers to be created with the citation keys they are created under
+    (`citationKey`): it is called for those papers only, so a push of papers the library
+    already has makes no key.
     """
     requests_before, writes_before = client.requests_made, client.writes_made
     info = client.check_key() if dry_run else client.require_write()
@@ -167,8 +174,8 @@ def push(refs: Sequence[Reference], client: Any, *, collection: str | None = Non
         if not dry_run:
             client.write_against(start_version)
 
-        to_create: list[tuple[Reference, dict[str, Any]]] = []
-        pending: dict[str, int] = {}  # identity key -> position in to_create
+        new: list[Reference] = []
+        pending: dict[str, int] = {}  # identity key -> position in new
         to_file: list[tuple[Reference, Any]] = []
         for ref in refs:
             entry = index.find(ref)
@@ -177,16 +184,20 @@ def push(refs: Sequence[Reference], client: Any, *, collection: str | None = Non
                 if collection and report.collection not in entry.collections:
                     to_file.append((ref, entry))
                 continue
-            twin = _pending_twin(ref, pending, to_create)
+            twin = _pending_twin(ref, pending, new)
             if twin is not None:
                 report.already_present.append(PushedItem(ref, None))
                 continue
             for ident in identity_keys(ref):
-                pending.setdefault(ident, len(to_create))
-            members = [report.collection] if report.collection else []
-            # A preprint cited as its published version (--published) becomes the item
-            # Zotero's arXiv translator makes for a paper with a journal DOI.
-            to_create.append((ref, published_item(ref, collections=members, tags=tags)))
+                pending.setdefault(ident, len(new))
+            new.append(ref)
+        if keyed is not None and new:
+            new = keyed(new)
+        members = [report.collection] if report.collection else []
+        # A preprint cited as its published version (--published) becomes the item
+        # Zotero's arXiv translator makes for a paper with a journal DOI.
+        to_create = [(ref, published_item(ref, collections=members, tags=tags))
+                     for ref in new]
 
         if dry_run:
             report.created = [PushedItem(ref, None) for ref, _ in to_create]
@@ -208,13 +219,13 @@ def push(refs: Sequence[Reference], client: Any, *, collection: str | None = Non
 
 
 def _pending_twin(ref: Reference, pending: dict[str, int],
-                  to_create: list[tuple[Reference, dict[str, Any]]]) -> int | None:
+                  new: list[Reference]) -> int | None:
     """Position of a paper already queued for creation that is the same as `ref`."""
     for ident in sorted(identity_keys(ref)):
         position = pending.get(ident)
         if position is None:
             continue
-        other = to_create[position][0]
+        other = new[position]
         if ident.startswith("title:") and ref.ids_conflict(arxiv_id=other.arxiv_id,
                                                            doi=other.doi):
             continue
@@ -404,7 +415,9 @@ def pull(client: Any, *, collection: str | None = None, recursive: bool = False,
 
 
 def _pull_references(client: Any, *, collection: str | None, recursive: bool,
-                     progress: Progress) -> list[Reference]:
+                     progress: Progress, index: LibraryIndex | None = None) -> list[Reference]:
+    """The library's (or collection's) references; with `index`, a whole library is read
+    only where it changed since the index last read it (`LibraryIndex.library_items`)."""
     info = client.check_key()
     key = None
     if collection:
@@ -413,11 +426,17 @@ def _pull_references(client: Any, *, collection: str | None, recursive: bool,
             raise InputError(f"Zotero library {info.library} has no collection {collection!r}")
     # A whole library is read with its child notes and file links (they are the entries'
     # `note` and `file`); a collection holds only top-level items.
-    listed = [data for data in client.iter_items(collection=key, recursive=recursive,
-                                                 top=key is not None, progress=progress)
-              if not data.get("deleted")]
+    if index is not None and key is None:
+        listed, _ = index.library_items(client, progress=progress)
+    else:
+        listed = [data for data in client.iter_items(collection=key, recursive=recursive,
+                                                     top=key is not None, progress=progress)
+                  if not data.get("deleted")]
+    # Children oldest first (then as listed): Zotero lists the newest change first, and a
+    # file must not reorder an entry's notes because one was edited, nor come out otherwise
+    # when the items were read over several pulls.
     children: dict[str, list[dict[str, Any]]] = {}
-    for data in listed:
+    for data in sorted(listed, key=lambda d: d.get("dateAdded") or ""):
         if data.get("parentItem"):
             children.setdefault(data["parentItem"], []).append(data)
     items = [data for data in listed if is_regular_item(data)]
@@ -448,12 +467,13 @@ def pull_to_file(client: Any, path: str | Path, *, collection: str | None = None
     from ..writers import get_writer
 
     target = Path(path)
-    refs = _pull_references(client, collection=collection, recursive=recursive,
-                            progress=progress)
-    report = PullReport(str(target), refs)
+    client.check_key()  # names the library, when the key's own is meant
     bib = dialect in ("bibtex", "biblatex")
     cache = index_path if index_path is not None else load_settings().resolved_cache_path
     with LibraryIndex(cache, client.library) as index:
+        refs = _pull_references(client, collection=collection, recursive=recursive,
+                                progress=progress, index=index)
+        report = PullReport(str(target), refs)
         written_as = index.pulled_keys(target)
 
         def pulled_into(text: str | None) -> str | None:
