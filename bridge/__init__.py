@@ -54,9 +54,11 @@ if TYPE_CHECKING:
     )
     from .model import Author, Provenance, Reference
     from .progress import NO_PROGRESS, Progress
+    from .published.find import Finding
     from .published.jobs import upgrade_published
     from .readers import READERS, Reader, get_reader, read_input, read_inputs
     from .resolve import ResolveReport
+    from .texbib import KeyOutcome, TexReport
     from .writers import WRITERS, Writer, get_writer
     from .zotero.api import ZoteroClient
     from .zotero.sync import PullReport, PushedItem, PushReport
@@ -70,10 +72,12 @@ __all__ = [
     "BibParseError",
     "ConfigError",
     "EnrichReport",
+    "Finding",
     "FoundId",
     "ImportReport",
     "InputError",
     "InvalidArxivId",
+    "KeyOutcome",
     "Problems",
     "Progress",
     "Provenance",
@@ -89,6 +93,7 @@ __all__ = [
     "ResolveReport",
     "ServiceError",
     "Settings",
+    "TexReport",
     "UnknownFormat",
     "UnreadableInput",
     "UnwritableOutput",
@@ -131,7 +136,8 @@ _HOMES = {
                      "PushOutcome", "ResolveOptions", "enrich_file", "find_ids",
                      "find_published_versions", "import_references", "pull", "push",
                      "resolve_references", "tex_bibliography"], "api"),
-    "upgrade_published": "published.jobs",
+    "upgrade_published": "published.jobs", "Finding": "published.find",
+    "TexReport": "texbib", "KeyOutcome": "texbib",
     "Settings": "config", "load_settings": "config",
     **dict.fromkeys(["ArxivError", "BibParseError", "ConfigError", "InputError",
                      "InvalidArxivId", "Problems", "RefbridgeError", "ServiceError",

@@ -63,6 +63,7 @@ def test_the_public_surface_is_declared_once_and_named_bridge():
             assert obj.__module__ == "bridge", name
     assert repr(bridge.ZoteroClient) == "<class 'bridge.ZoteroClient'>"
     assert {"ImportReport", "EnrichReport", "PushReport", "PullReport", "ResolveReport",
+            "TexReport", "Finding",
             "Progress", "WRITERS", "READERS", "get_writer", "get_reader",
             "ZoteroClient"} <= set(bridge.__all__)
     assert (REPO / "bridge" / "py.typed").is_file()
