@@ -73,3 +73,15 @@ def test_version_is_the_packages_version():
     import bridge
 
     assert version("refbridge") == bridge.__version__
+
+
+def test_an_offline_enrich_loads_no_network_library(tmp_path, monkeypatch):
+    # --offline is answered from the cache (sqlite3) alone: httpx, the arxiv package and
+    # requests stay out, which is most of a small file's start-up.
+    monkeypatch.setenv("REFBRIDGE_CACHE", str(tmp_path / "cache.sqlite3"))
+    done = _run("enrich", "--offline", "samples/incomplete.bib", "-o",
+                str(tmp_path / "out.bib"))
+    assert done.returncode in (0, 1), done.stderr
+    loaded = done.stderr.rsplit("loaded:", 1)[1].split()
+    assert not {"httpx", "httpcore", "arxiv", "requests"} & set(loaded), loaded
+    assert (tmp_path / "out.bib").is_file()

@@ -40,18 +40,23 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-import arxiv  # type: ignore[import-untyped]  # the package ships no type information
-import httpx
-
-from .._http import HttpClient, HttpError, RetryPolicy
 from ..arxiv_id import ArxivId, parse
 from ..config import USER_AGENT, Settings, load_settings
 from ..errors import ArxivError, InvalidArxivId
 from ..model import Reference
 from ..progress import NO_PROGRESS, Progress
-from ._feed import Page, parse_page
 from .cache import MetadataCache
+
+if TYPE_CHECKING:
+    # The network stack (httpx, the arxiv package and its feed parser) is imported when the
+    # first request is sent: an --offline run, answered from the cache, never loads it.
+    import arxiv  # type: ignore[import-untyped]  # the package ships no type information
+    import httpx
+
+    from .._http import HttpClient
+    from ._feed import Page
 
 __all__ = [
     "MAX_WAIT",
@@ -116,23 +121,34 @@ class ArxivClient:
         """Retries after the first attempt of a request."""
         self.batch_size = self.settings.arxiv_batch_size
         """Ids per id_list request (at most 100)."""
-        self.policy = RetryPolicy(
-            retries=self.retries, base_delay=max(self.delay, 0.01), max_delay=MAX_WAIT,
-            max_wait=MAX_WAIT, deadline=self.settings.arxiv_timeout, min_interval=self.delay)
-        self._http = HttpClient(
-            "arXiv API", policy=self.policy, headers={"User-Agent": USER_AGENT},
-            transport=transport, sleep=sleep,
-            notify=notify if notify is not None else getattr(progress, "note", None))
+        self._transport, self._sleep = transport, sleep
+        self._notify = notify if notify is not None else getattr(progress, "note", None)
+        self._http: HttpClient | None = None
+
+    def _client(self) -> HttpClient:
+        """The HTTP client, made (and the network stack imported) on the first request."""
+        if self._http is None:
+            from .._http import HttpClient, RetryPolicy
+
+            policy = RetryPolicy(
+                retries=self.retries, base_delay=max(self.delay, 0.01), max_delay=MAX_WAIT,
+                max_wait=MAX_WAIT, deadline=self.settings.arxiv_timeout,
+                min_interval=self.delay)
+            self._http = HttpClient(
+                "arXiv API", policy=policy, headers={"User-Agent": USER_AGENT},
+                transport=self._transport, sleep=self._sleep, notify=self._notify)
+        return self._http
 
     @property
     def requests_made(self) -> int:
         """HTTP requests actually sent by this client, retries and failed ones included."""
-        return self._http.requests_made
+        return self._http.requests_made if self._http is not None else 0
 
     # -- lifecycle
     def close(self) -> None:
         """Close the connection (the cache belongs to the caller and stays open)."""
-        self._http.close()
+        if self._http is not None:
+            self._http.close()
 
     def __enter__(self) -> ArxivClient:
         return self
@@ -205,6 +221,8 @@ class ArxivClient:
                 return cached
         if self.offline:
             return []
+        import arxiv
+
         search = arxiv.Search(query=query, max_results=max_results)
         references: list[Reference] = []
         start = 0
@@ -225,6 +243,8 @@ class ArxivClient:
 
     # -- batches
     def _lookup_batch(self, batch: list[ArxivId]) -> tuple[dict[str, Reference], list[str]]:
+        import arxiv
+
         search = arxiv.Search(id_list=[str(aid) for aid in batch], max_results=len(batch))
         try:
             page = self._fetch(self._params(search, 0, len(batch)))
@@ -256,6 +276,9 @@ class ArxivClient:
         own error page) or a feed without its opensearch counters proves nothing about
         the ids asked, so it is retried like a 503, and never cached as "not found".
         """
+        from .._http import HttpError
+        from ._feed import parse_page
+
         pages: list[Page] = []
 
         def check(response: httpx.Response) -> str | None:
@@ -270,7 +293,7 @@ class ArxivClient:
             return None
 
         try:
-            reply = self._http.request("GET", self.url, params=params, check=check)
+            reply = self._client().request("GET", self.url, params=params, check=check)
         except HttpError as exc:
             if exc.status == 400:
                 raise _Refused(exc.url) from None
