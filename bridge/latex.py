@@ -492,7 +492,7 @@ Wikipedia Twitter Reddit GitHub Internet Earth Sun Moon Milky Way Galactic Unive
 _PROPER_WORDS = frozenset(_PROPER_TEXT.split())
 
 _WORD = re.compile(r"[^\W_]+")
-_SENTENCE_END = re.compile(r"[:.?!]\s*$")
+_SENTENCE_ENDS = ":.?!"
 
 
 def _plain_segments(text: str) -> list[tuple[int, int]]:
@@ -533,7 +533,8 @@ def _plain_segments(text: str) -> list[tuple[int, int]]:
 
 
 def _needs_braces(word: str, *, sentence_start: bool, sentence_case: bool) -> bool:
-    if any(char.isupper() for char in word[1:]):
+    rest = word[1:]
+    if not rest.islower() and any(char.isupper() for char in rest):  # (most words: islower)
         return True  # AI, RLHF, LLMs, CoT, GlobalOpinionQA, mRNA
     if not word[0].isupper():
         return False
@@ -571,8 +572,12 @@ def protect_title(title: str) -> str:
     words: list[tuple[int, int, bool]] = []  # start, end, starts a sentence
     for seg_start, seg_end in segments:
         for match in _WORD.finditer(title, seg_start, seg_end):
-            before = title[: match.start()]
-            starts = not before.strip() or bool(_SENTENCE_END.search(before))
+            # Starts a sentence: only white space, or a sentence end and white space, before
+            # it (looked at from the word back, not by re-reading the title for each word).
+            back = match.start()
+            while back and title[back - 1].isspace():
+                back -= 1
+            starts = back == 0 or title[back - 1] in _SENTENCE_ENDS
             # A word glued to a brace or command is part of something we leave alone.
             glued = (match.start() > 0 and title[match.start() - 1] in "{}\\") or (
                 match.end() < len(title) and title[match.end()] in "{\\"
