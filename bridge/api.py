@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from . import arxiv_id
 from ._io import STDIN, STDOUT, check_writable, read_input_text, update_file
+from .citekeys import with_keys
 from .errors import ConfigError, InputError, Problems, UnreadableInput
 from .model import Reference
 from .progress import NO_PROGRESS, Progress
@@ -216,8 +217,8 @@ def find_published_versions(inputs: list[str], *, settings: Settings | None = No
     resolution = resolve_references(refs, settings=settings, options=options,
                                     progress=progress)
     # Keyed as import would key them, so the report names entries the way the .bib will.
-    papers = _with_keys([ref for ref in _to_write(resolution) if ref.arxiv_id],
-                        settings.citekey, set())
+    papers = with_keys([ref for ref in _to_write(resolution) if ref.arxiv_id],
+                       formula=settings.citekey)
     findings = find_upgrades(papers, settings=settings, options=options, progress=progress)
     return PublishedOutcome(findings, resolution, problems)
 
@@ -301,7 +302,8 @@ def import_references(inputs: list[str], output: str, *, fmt: str | None = None,
         # meanwhile), so entries another process or the user added are kept.
         if writer.name == "csl-json":
             existing = _Existing.from_text(output, writer, text or "", Problems())
-            fresh = _with_keys(existing.split(candidates, report), formula, existing.keys)
+            fresh = with_keys(existing.split(candidates, report), formula=formula,
+                              taken=existing.keys)
             report.written, upgrade_log[:] = apply_upgrades(fresh, report.published)
             return existing.extended(writer, report.written) if report.written else None
         result = merge(text or "", output, MergePlan(references=candidates,
@@ -402,14 +404,6 @@ def _refuse_non_csl_items(output: str, text: str) -> None:
         if not (isinstance(item, dict) and "id" in item and "type" in item):
             raise UnreadableInput(output, f"is not CSL-JSON (item {number} is not an object "
                                           "with an id and a type); nothing was written")
-
-
-def _with_keys(refs: list[Reference], formula: str, taken: set[str]) -> list[Reference]:
-    from .citekeys import assign_keys
-
-    keyed = [ref.copy() for ref in refs]
-    assign_keys(keyed, formula=formula, taken=set(taken))
-    return keyed
 
 
 # ---------------------------------------------------------------------------- enrich
@@ -560,7 +554,7 @@ def push(inputs: list[str], *, collection: str | None = None, tags: Iterable[str
     def keyed(new: list[Reference]) -> list[Reference]:
         # New items carry our citation key in `citationKey`, as Better BibTeX would pin it;
         # made from the preprint, as import makes it, and only for the items created.
-        keys = _with_keys([preprint_of[id(ref)] for ref in new], settings.citekey, set())
+        keys = with_keys([preprint_of[id(ref)] for ref in new], formula=settings.citekey)
         return [ref.copy(key=key.key) for ref, key in zip(new, keys, strict=True)]
 
     with _zotero_client(settings, progress) as client:
