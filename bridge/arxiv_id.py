@@ -145,6 +145,8 @@ _CUE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _VERSION = re.compile(r"[vV]([1-9]\d*)")
+# A new-scheme id and nothing else, version in canonical lower case: `parse`'s fast path.
+_CANONICAL_NEW = re.compile(r"((\d\d)(\d\d))\.(\d{4,5})(?:v([1-9]\d*))?\Z")
 # A file suffix after the id in a URL: `.pdf` (arXiv), `.md` (the markdown of a paper page
 # on Hugging Face and alphaXiv).
 _URL_SUFFIX = re.compile(r"\.(?:pdf|md)(?!\w)", re.IGNORECASE)
@@ -290,6 +292,13 @@ def parse(text: str) -> ArxivId:
     bridge.errors.InvalidArxivId: '1234.5678' is not an arXiv identifier (expected e.g. ...)
     """
     stripped = text.strip()
+    canonical = _CANONICAL_NEW.match(stripped)
+    if canonical is not None:
+        # Most asks are already canonical (`2310.13798`, `2310.13798v2`, what the cache and
+        # the readers hand on): the full scan would accept exactly these, so skip it.
+        yymm, _, month, number, version = canonical.groups()
+        if _valid_new(int(yymm), int(month), number):
+            return ArxivId(f"{yymm}.{number}", int(version) if version else None)
     matches = find_ids(stripped)
     if len(matches) == 1 and matches[0].start == 0:
         match = matches[0]

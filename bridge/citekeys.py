@@ -59,6 +59,7 @@ _BBT_SKIP_WORDS = frozenset(_BBT_SKIP_TEXT.split())
 _MATH = re.compile(r"\$[^$]*\$")
 _KEY_CHARS = re.compile(r"[^A-Za-z0-9_\-.:]")
 _UNICODE_WORD = re.compile(r"[^\W_]+")
+_NOT_ASCII_ALNUM = re.compile(r"[^A-Za-z0-9]")
 
 
 def _words(title: str) -> Iterator[str]:
@@ -99,7 +100,7 @@ def _surname(ref: Reference, *, with_particles: bool) -> str:
         name = first.family if with_particles else first.last
     from .latex import latex_to_unicode
 
-    folded = re.sub(r"[^A-Za-z0-9]", "", to_ascii(latex_to_unicode(name)))
+    folded = _NOT_ASCII_ALNUM.sub("", to_ascii(latex_to_unicode(name)))
     return folded.lower() or "anon"
 
 

@@ -40,6 +40,8 @@ def strip_accents(text: str) -> str:
     >>> strip_accents("Rønnow Straße, Lukošiūtė, Łukasz, Ærø, Gödel")
     'Ronnow Strasse, Lukosiute, Lukasz, AEro, Godel'
     """
+    if text.isascii():
+        return text  # ASCII is its own NFKD form, with no special letter or accent
     decomposed = unicodedata.normalize("NFKD", text.translate(_SPELLED_OUT))
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
@@ -50,6 +52,8 @@ def to_ascii(text: str) -> str:
     >>> to_ascii("Rønnow Straße – α test")
     'Ronnow Strasse   test'
     """
+    if text.isascii():
+        return text  # most names and titles: nothing to strip or drop
     return "".join(char for char in strip_accents(text) if char.isascii())
 
 

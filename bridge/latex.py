@@ -406,6 +406,8 @@ def escape_specials(text: str) -> str:
     >>> print(escape_specials(r"Bounds on $\\alpha_s$ & $x^2$ in 10^6 runs \\& more"))
     Bounds on $\\alpha_s$ \\& $x^2$ in 10\\^{}6 runs \\& more
     """
+    if not _ANY_SPECIAL.search(text):
+        return text  # most text: nothing to escape, and no backslash to judge
     out: list[str] = []
     last = 0
     for start, end in _math_spans(text):
@@ -420,6 +422,7 @@ def escape_specials(text: str) -> str:
 # idempotent), and every special is escaped; `^` needs `{}` to stay a character.
 _ESCAPABLE = re.compile(r"\\.|[&%$#_^]", re.DOTALL)
 _SPECIAL_IN_MATH = re.compile(r"(?<!\\)([&%#])")
+_ANY_SPECIAL = re.compile(r"[&%$#_^\\]")
 
 
 def _escaped(match: re.Match[str]) -> str:
@@ -497,6 +500,8 @@ _SENTENCE_ENDS = ":.?!"
 
 def _plain_segments(text: str) -> list[tuple[int, int]]:
     """Stretches of text at brace depth 0, outside math and commands."""
+    if "\\" not in text and "{" not in text and "$" not in text:
+        return [(0, len(text))]  # most titles: nothing protected
     protected: list[tuple[int, int]] = list(_math_spans(text))
     depth = 0
     start = None
@@ -568,37 +573,39 @@ def protect_title(title: str) -> str:
     >>> protect_title("A study of $\\\\alpha$-decay in {Time}")
     'A study of $\\\\alpha$-decay in {Time}'
     """
-    segments = _plain_segments(title)
-    words: list[tuple[int, int, bool]] = []  # start, end, starts a sentence
-    for seg_start, seg_end in segments:
+    words: list[tuple[int, int, str, bool]] = []  # start, end, word, starts a sentence
+    longer = capitalised = 0  # words of 4+ letters not starting a sentence; capitalised ones
+    size = len(title)
+    for seg_start, seg_end in _plain_segments(title):
         for match in _WORD.finditer(title, seg_start, seg_end):
+            start, end = match.span()
+            # A word glued to a brace or command is part of something we leave alone.
+            if (start and title[start - 1] in "{}\\") or (end < size and title[end] in "{\\"):
+                continue
             # Starts a sentence: only white space, or a sentence end and white space, before
             # it (looked at from the word back, not by re-reading the title for each word).
-            back = match.start()
+            back = start
             while back and title[back - 1].isspace():
                 back -= 1
             starts = back == 0 or title[back - 1] in _SENTENCE_ENDS
-            # A word glued to a brace or command is part of something we leave alone.
-            glued = (match.start() > 0 and title[match.start() - 1] in "{}\\") or (
-                match.end() < len(title) and title[match.end()] in "{\\"
-            )
-            if not glued:
-                words.append((match.start(), match.end(), starts))
-    longer = [
-        title[s:e] for s, e, starts in words
-        if not starts and len(title[s:e]) >= 4 and title[s:e].isalpha()
-        and not title[s:e].isupper()
-    ]
-    capitalised = sum(1 for word in longer if word[0].isupper())
-    sentence_case = bool(longer) and capitalised * 2 < len(longer)
+            word = match.group()
+            words.append((start, end, word, starts))
+            if not starts and end - start >= 4 and word.isalpha() and not word.isupper():
+                longer += 1
+                capitalised += word[0].isupper()
+    sentence_case = bool(longer) and capitalised * 2 < longer
     out: list[str] = []
     last = 0
-    for start, end, starts in words:
-        word = title[start:end]
-        if _needs_braces(word, sentence_start=starts, sentence_case=sentence_case):
+    for start, end, word, starts in words:
+        # A word in lower case never needs braces (most words: skip the full judgement).
+        if not word.islower() and _needs_braces(
+            word, sentence_start=starts, sentence_case=sentence_case
+        ):
             out.append(title[last:start])
             out.append("{" + word + "}")
             last = end
+    if not out:
+        return title
     out.append(title[last:])
     return "".join(out)
 

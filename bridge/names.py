@@ -400,9 +400,12 @@ def split_plain_name(name: str) -> Author:
 
 def _protect(part: str) -> str:
     """Brace a name part that BibTeX would otherwise split at a comma or an `and`."""
-    if "," in part or re.search(r"(?i)(^|\s)and(\s|$)", part):
+    if "," in part or _AND_WORD.search(part):
         return "{" + part + "}"
     return part
+
+
+_AND_WORD = re.compile(r"(?i)(^|\s)and(\s|$)")
 
 
 def format_bibtex_name(author: Author, *, latex: bool = True) -> str:

@@ -111,42 +111,126 @@ def _journal_doi(text: str | None) -> str | None:
     return None if first.lower().startswith(ARXIV_DOI_PREFIX.lower()) else first
 
 
-_ATOM_FEED = "{http://www.w3.org/2005/Atom}feed"
-_TOTAL = "{http://a9.com/-/spec/opensearch/1.1/}totalResults"
+_ATOM = "{http://www.w3.org/2005/Atom}"
+_ARXIV = "{http://arxiv.org/schemas/atom}"
+_OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
+_ATOM_FEED = _ATOM + "feed"
+_TOTAL = _OPENSEARCH + "totalResults"
 
 
-def _is_atom_feed(content: bytes) -> bool:
-    """Whether an answer is an Atom feed with its opensearch counters: what every real API
-    answer is. `arxiv`'s parser recovers from anything (an HTML error page parses as an
-    empty feed), so this is asked first.
+def _feed_root(content: bytes) -> etree._Element | None:
+    """The root of an answer that is an Atom feed with its opensearch counters: what every
+    real API answer is; None for anything else. `arxiv`'s parser recovers from anything (an
+    HTML error page parses as an empty feed), so this strict parse comes first.
 
-    >>> _is_atom_feed(b"<html><body>Service Unavailable</body></html>")
-    False
-    >>> _is_atom_feed(b'<feed xmlns="http://www.w3.org/2005/Atom"></feed>')
-    False
+    >>> _feed_root(b"<html><body>Service Unavailable</body></html>") is None
+    True
+    >>> _feed_root(b'<feed xmlns="http://www.w3.org/2005/Atom"></feed>') is None
+    True
     """
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     try:
         root = etree.fromstring(content, parser=parser)
     except etree.XMLSyntaxError:
-        return False
-    return root is not None and root.tag == _ATOM_FEED and root.find(_TOTAL) is not None
+        return None
+    if root is None or root.tag != _ATOM_FEED or root.find(_TOTAL) is None:
+        return None
+    return root
+
+
+def _counter(root: etree._Element, tag: str) -> int:
+    # As `arxiv._feed.parse` reads the opensearch counters: missing or not a number is 0.
+    found = root.find(tag)
+    if found is None or found.text is None:
+        return 0
+    try:
+        return int(found.text.strip())
+    except ValueError:
+        return 0
+
+
+# The children of an <entry> read once each, the first of a tag winning, as `find` would.
+_ENTRY_TEXT = {_ATOM + "id": "id", _ATOM + "updated": "updated", _ATOM + "published":
+               "published", _ATOM + "title": "title", _ATOM + "summary": "summary",
+               _ARXIV + "comment": "comment", _ARXIV + "journal_ref": "journal_ref",
+               _ARXIV + "doi": "doi"}
+_AUTHOR, _NAME = _ATOM + "author", _ATOM + "name"
+_CATEGORY, _PRIMARY = _ATOM + "category", _ARXIV + "primary_category"
+
+
+def _entry_reference(entry: etree._Element) -> Reference | None:
+    """The `Reference` for one <entry>, read straight from the tree: the same values
+    `to_reference(arxiv's Result)` gives, without building the Result (its links, authors
+    and datetimes) first. None where `arxiv` skips the entry (no id or dates); raises
+    InvalidArxivId if its id is not an arXiv id."""
+    text: dict[str, str | None] = {}
+    names: list[str] = []
+    terms: list[str] = []
+    primary: str | None = None
+    found_primary = False
+    for child in entry:
+        tag = child.tag
+        key = _ENTRY_TEXT.get(tag) if isinstance(tag, str) else None
+        if key is not None:
+            if key not in text:
+                text[key] = child.text
+        elif tag == _AUTHOR:
+            name = child.find(_NAME)
+            names.append(name.text if name is not None and name.text is not None else "")
+        elif tag == _CATEGORY:
+            term = child.get("term")
+            if term is not None:
+                terms.append(term)
+        elif tag == _PRIMARY and not found_primary:
+            found_primary = True
+            primary = child.get("term")
+    entry_id = text.get("id")
+    if not entry_id:
+        return None
+    updated = arxiv_feed._parse_datetime(text.get("updated"))
+    published_at = arxiv_feed._parse_datetime(text.get("published"))
+    if updated is None or published_at is None:
+        return None
+    aid = parse_id(entry_id.split("arxiv.org/abs/")[-1])
+    primary = primary or ""
+    categories = [primary] if primary else []
+    categories += [c for c in terms if c and c not in categories]
+    published = published_at.date().isoformat()
+    return Reference(
+        arxiv_id=aid.id,
+        arxiv_version=aid.version,
+        title=clean_text(text.get("title") or ""),
+        authors=[split_plain_name(name) for name in (clean_text(n) for n in names) if name],
+        abstract=clean_text(text.get("summary") or ""),
+        date=published,
+        arxiv_published=published,
+        arxiv_updated=updated.date().isoformat(),
+        primary_category=primary or (categories[0] if categories else None),
+        categories=categories,
+        doi=_journal_doi(text.get("doi")),
+        journal_ref=clean_text(text.get("journal_ref")),
+        comment=clean_text(text.get("comment")),
+        url=f"https://arxiv.org/abs/{aid.id}",
+    )
 
 
 def parse_page(content: bytes) -> Page:
     """Parse one API answer. Entries whose id is not an arXiv id (error entries) are skipped.
 
     An answer that is not a well-formed feed is `malformed` and has no references: it
-    proves nothing about the ids asked.
+    proves nothing about the ids asked. The answer is parsed once, and each entry read
+    straight into a `Reference` (`to_reference`'s rules, `arxiv._feed`'s reading).
     """
-    if not _is_atom_feed(content):
+    root = _feed_root(content)
+    if root is None:
         return Page(total=0, start=0, malformed=True)
-    feed = arxiv_feed.parse(content)
     references = []
-    for result in feed.results:
+    for entry in root.iterfind(_ATOM + "entry"):
         try:
-            references.append(to_reference(result))
+            ref = _entry_reference(entry)
         except InvalidArxivId:
             continue
-    return Page(total=feed.header.total_results, start=feed.header.start_index,
-                references=references, malformed=feed.malformed)
+        if ref is not None:
+            references.append(ref)
+    return Page(total=_counter(root, _TOTAL), start=_counter(root, _OPENSEARCH + "startIndex"),
+                references=references)

@@ -162,6 +162,8 @@ class _Reader:
         # where every id closes its own abstract, so lines between are that paper's comments.
         self.expects_trailing_id = False
         self.pending_label = ""
+        # The ids of lines `_glued_id_line` already scanned, by line: each is read once.
+        self.scanned: dict[str, list[IdMatch]] = {}
 
     # Record boundaries.
     def current(self, line: int) -> _Draft:
@@ -198,7 +200,9 @@ class _Reader:
     def feed_line(self, number: int, text: str) -> None:
         if _PAGE_FURNITURE.match(text):
             return
-        matches = find_ids(text)
+        matches = self.scanned.pop(text, None)
+        if matches is None:
+            matches = find_ids(text)
         if not matches and text.endswith(":") and len(text) < 80 and not _LABEL.match(text):
             return  # a heading ("Reading list for Thursday:"), not a paper
         if _BULLET.match(text):
@@ -419,17 +423,19 @@ def read_text(text: str, source: str = "<text>") -> list[Reference]:
     """
     reader = _Reader(source)
     lines = text.splitlines()
-    reader.expects_trailing_id = any(_glued_id_line(line) for line in lines)
+    reader.expects_trailing_id = any(_glued_id_line(line, reader.scanned) for line in lines)
     for number, line in enumerate(lines, start=1):
         reader.feed(number, line)
     reader.flush()
     return reader.records
 
 
-def _glued_id_line(line: str) -> bool:
+def _glued_id_line(line: str, scanned: dict[str, list[IdMatch]]) -> bool:
     if not line[:6].lower().startswith("arxiv"):
         return False
     matches = find_ids(line)
+    if line == line.rstrip():
+        scanned[line] = matches  # the line as `feed_line` will see it: no need to scan again
     return bool(matches) and matches[0].start == 0 and line[matches[0].end:][:1].isalpha()
 
 
