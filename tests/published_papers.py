@@ -16,6 +16,12 @@ Two kinds of record, kept apart:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
 from tests.sample_papers import PAPERS
 from tests.servers.crossref_server import CrossrefServer, work
 from tests.servers.dblp_server import DblpRecord, DblpServer, corr_record
@@ -132,3 +138,19 @@ def load(crossref: CrossrefServer | None = None, s2: S2Server | None = None,
         s2.add_paper(record)  # type: ignore[union-attr]
     for entry in dblp_records() if dblp else ():
         dblp.add_record(entry)  # type: ignore[union-attr]
+
+
+@contextmanager
+def serving(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, s2_key: str | None = None
+            ) -> Iterator[tuple[CrossrefServer, S2Server, DblpServer]]:
+    """The three servers loaded with the records above, refbridge pointed at them through its
+    environment, and their politeness delays set to 0 in a config file of the test's own."""
+    config = tmp_path / "config.toml"
+    config.write_text("[crossref]\ndelay = 0\n[s2]\ndelay = 0\n[dblp]\ndelay = 0\n")
+    with CrossrefServer() as crossref, S2Server(api_key=s2_key) as s2, DblpServer() as dblp:
+        load(crossref, s2, dblp)
+        monkeypatch.setenv("REFBRIDGE_CONFIG", str(config))
+        monkeypatch.setenv("REFBRIDGE_CROSSREF_URL", crossref.base_url)
+        monkeypatch.setenv("REFBRIDGE_S2_URL", s2.base_url)
+        monkeypatch.setenv("REFBRIDGE_DBLP_URL", dblp.base_url)
+        yield crossref, s2, dblp

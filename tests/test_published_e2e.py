@@ -47,18 +47,12 @@ class Services:
 @pytest.fixture
 def services(isolated_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
              ) -> Iterator[Services]:
-    config = tmp_path / "config.toml"
-    config.write_text("[crossref]\ndelay = 0\n[s2]\ndelay = 0\n[dblp]\ndelay = 0\n")
-    with ArxivServer() as arxiv, CrossrefServer() as crossref, S2Server(api_key=S2_KEY) as s2, \
-            DblpServer() as dblp:
+    with ArxivServer() as arxiv, \
+            published_papers.serving(tmp_path, monkeypatch, s2_key=S2_KEY) as (crossref, s2,
+                                                                               dblp):
         load_sample_papers(arxiv)
-        published_papers.load(crossref, s2, dblp)
-        monkeypatch.setenv("REFBRIDGE_CONFIG", str(config))
         monkeypatch.setenv("REFBRIDGE_ARXIV_URL", arxiv.url)
         monkeypatch.setenv("REFBRIDGE_ARXIV_DELAY", "0")
-        monkeypatch.setenv("REFBRIDGE_CROSSREF_URL", crossref.base_url)
-        monkeypatch.setenv("REFBRIDGE_S2_URL", s2.base_url)
-        monkeypatch.setenv("REFBRIDGE_DBLP_URL", dblp.base_url)
         yield Services(arxiv, crossref, s2, dblp, isolated_env)
 
 

@@ -39,9 +39,6 @@ from tests import published_papers
 from tests.paths import REPO
 from tests.sample_papers import load_sample_papers
 from tests.servers.arxiv_server import ArxivServer
-from tests.servers.crossref_server import CrossrefServer
-from tests.servers.dblp_server import DblpServer
-from tests.servers.s2_server import S2Server
 from tests.servers.zotero_server import WRITE_KEY, ZoteroServer
 
 README = REPO / "README.md"
@@ -94,19 +91,12 @@ def steps(block: Block) -> list[Step]:
 
 @pytest.fixture
 def services(isolated_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    config = tmp_path / "config.toml"
-    config.write_text("[crossref]\ndelay = 0\n[s2]\ndelay = 0\n[dblp]\ndelay = 0\n")
-    with ArxivServer() as arxiv, ZoteroServer() as zotero, CrossrefServer() as crossref, \
-            S2Server() as s2, DblpServer() as dblp:
+    with ArxivServer() as arxiv, ZoteroServer() as zotero, \
+            published_papers.serving(tmp_path, monkeypatch):
         load_sample_papers(arxiv)
-        published_papers.load(crossref, s2, dblp)
-        monkeypatch.setenv("REFBRIDGE_CONFIG", str(config))
         monkeypatch.setenv("REFBRIDGE_ARXIV_URL", arxiv.url)
         monkeypatch.setenv("REFBRIDGE_ARXIV_DELAY", "0.01")
         monkeypatch.setenv("REFBRIDGE_ZOTERO_URL", zotero.url)
-        monkeypatch.setenv("REFBRIDGE_CROSSREF_URL", crossref.base_url)
-        monkeypatch.setenv("REFBRIDGE_S2_URL", s2.base_url)
-        monkeypatch.setenv("REFBRIDGE_DBLP_URL", dblp.base_url)
         yield arxiv, zotero
 
 
